@@ -1,0 +1,181 @@
+"""Site settings: `site.yaml`, `topics.yaml`, and the options of one build."""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+from .errors import ContentError
+from .load import SourceDoc
+from .model import Kind, Topic
+
+log = logging.getLogger(__name__)
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SITE_FIELDS = {"title", "tagline", "description", "base_url", "language", "years", "kinds"}
+SITE_REQUIRED = {"title", "base_url", "years", "kinds"}
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Where one build reads and writes, and what it includes."""
+
+    content_dir: Path
+    out_dir: Path
+    templates_dir: Path
+    static_dir: Path
+    base_url: str | None = None
+    """Overrides `base_url` of site.yaml (e.g. for a local preview)."""
+    drafts: bool = False
+
+    @classmethod
+    def for_project(cls, content_dir: Path, out_dir: Path | None = None, **kwargs) -> "BuildOptions":
+        """Options for the usual layout: templates/ and static/ beside content/."""
+        root = content_dir.resolve().parent
+        return cls(content_dir=content_dir, out_dir=out_dir or root / "_site",
+                   templates_dir=root / "templates", static_dir=root / "static", **kwargs)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    tagline: str
+    description: str
+    base_url: str
+    """Absolute, ending in '/'."""
+    base_path: str
+    """The path of base_url: every page URL starts with it."""
+    language: str
+    first_year: int
+    last_year: int
+    kinds: tuple[Kind, ...]
+
+    @property
+    def years(self) -> range:
+        return range(self.first_year, self.last_year + 1)
+
+    def absolute(self, url: str) -> str:
+        """Absolute URL of a site path that starts with base_path."""
+        return self.base_url + url[len(self.base_path):]
+
+
+def validate_site(doc: SourceDoc, base_url_override: str | None = None) -> tuple[SiteConfig | None, list[ContentError]]:
+    errors: list[ContentError] = []
+
+    def err(message: str, *path: str | int) -> None:
+        errors.append(ContentError(doc.src_path, doc.line_of(*path), message, str(path[0]) if path else None))
+
+    data = doc.data
+    if not isinstance(data, dict):
+        err("site.yaml must be a mapping of settings")
+        return None, errors
+    for key in sorted(data.keys() - SITE_FIELDS):
+        err(f"unknown setting '{key}'{did_you_mean(key, SITE_FIELDS)}", key)
+    for key in sorted(SITE_REQUIRED - data.keys()):
+        err(f"missing required setting '{key}'")
+    for key in ("title", "tagline", "description", "language"):
+        if key in data and not isinstance(data[key], str):
+            err(f"'{key}' must be text", key)
+    base_url = base_url_override or data.get("base_url")
+    base_path = _check_base_url(base_url, err) if "base_url" in data or base_url_override else None
+    years = _check_years(data.get("years"), err) if "years" in data else None
+    kinds = _check_kinds(data.get("kinds"), base_path or "/", err) if "kinds" in data else None
+    if errors or base_path is None or years is None or kinds is None:
+        return None, errors
+    base_url = base_url if base_url.endswith("/") else base_url + "/"
+    return SiteConfig(
+        title=data["title"], tagline=data.get("tagline", ""), description=data.get("description", ""),
+        base_url=base_url, base_path=base_path, language=data.get("language", "en"),
+        first_year=years[0], last_year=years[1], kinds=kinds,
+    ), errors
+
+
+def _check_base_url(value, err) -> str | None:
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        err("'base_url' must be an absolute http(s) URL, like https://example.org/decade/", "base_url")
+        return None
+    path = parts.path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def _check_years(value, err) -> tuple[int, int] | None:
+    if not isinstance(value, dict) or set(value) != {"first", "last"}:
+        err("'years' must be {first: YYYY, last: YYYY}", "years")
+        return None
+    first, last = value["first"], value["last"]
+    if not all(type(y) is int and 1 <= y <= 9999 for y in (first, last)) or first > last:
+        err("'years' needs whole years with first <= last", "years")
+        return None
+    return first, last
+
+
+def _check_kinds(value, base_path: str, err) -> tuple[Kind, ...] | None:
+    if not isinstance(value, dict) or not value:
+        err("'kinds' must map kind ids to {name, plural}", "kinds")
+        return None
+    kinds = []
+    for index, (kind_id, spec) in enumerate(value.items()):
+        kind_id = str(kind_id)
+        if not ID_PATTERN.match(kind_id):
+            err(f"kind id '{kind_id}' must be lowercase letters, digits and single hyphens", "kinds", kind_id)
+        elif not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or set(spec) - {"name", "plural"}:
+            err(f"kind '{kind_id}' must be {{name: ..., plural: ...}}", "kinds", kind_id)
+        else:
+            kinds.append(Kind(kind_id, spec["name"], str(spec.get("plural", spec["name"])), index,
+                              f"{base_path}kinds/{kind_id}/"))
+    return tuple(kinds)
+
+
+def validate_topics(doc: SourceDoc, base_path: str) -> tuple[tuple[Topic, ...], list[ContentError]]:
+    errors: list[ContentError] = []
+    if not isinstance(doc.data, list) or not doc.data:
+        return (), [ContentError(doc.src_path, doc.line_of(), "topics.yaml must be a list of {id, name, description}")]
+    topics: list[Topic] = []
+    seen: set[str] = set()
+    for i, item in enumerate(doc.data):
+        problem = _topic_problem(item, seen)
+        if problem:
+            errors.append(ContentError(doc.src_path, doc.line_of(i, problem[1]), problem[0]))
+            continue
+        seen.add(item["id"])
+        topics.append(Topic(item["id"], item["name"], item.get("description", ""), f"{base_path}topics/{item['id']}/"))
+    return tuple(topics), errors
+
+
+def _topic_problem(item, seen: set[str]) -> tuple[str, str] | None:
+    """(message, key) for the first problem of one topic entry, or None."""
+    if not isinstance(item, dict):
+        return "each topic must be a mapping {id, name, description}", "id"
+    if extra := sorted(set(item) - {"id", "name", "description"}):
+        return f"unknown topic field '{extra[0]}'{did_you_mean(extra[0], {'id', 'name', 'description'})}", extra[0]
+    if not isinstance(item.get("id"), str) or not ID_PATTERN.match(item["id"]):
+        return "topic 'id' must be lowercase letters, digits and single hyphens", "id"
+    if item["id"] in seen:
+        return f"duplicate topic id '{item['id']}'", "id"
+    if not isinstance(item.get("name"), str) or not item["name"].strip():
+        return "topic needs a 'name'", "name"
+    if not isinstance(item.get("description", ""), str):
+        return "topic 'description' must be text", "description"
+    return None
+
+
+def did_you_mean(word: str, choices) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(word, sorted(choices), n=1)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def year_url(base_path: str, year: int) -> str:
+    return f"{base_path}years/{year}/"
+
+
+def event_url(base_path: str, event_id: str) -> str:
+    return f"{base_path}events/{event_id}/"
+
+
+def image_url(base_path: str, src: PurePosixPath | str) -> str:
+    return f"{base_path}images/{src}"

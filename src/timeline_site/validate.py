@@ -1,0 +1,394 @@
+"""Stage 2: SourceDocs -> Events, with every problem collected as a ContentError.
+
+Each field has a checker in FIELDS; a checker returns the clean value or raises
+`Invalid` (caught right here, so one bad field never hides another). Checks that
+need every file (duplicate ids, lineage, cross references) run afterwards.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+from .config import ID_PATTERN, SiteConfig, did_you_mean, event_url, image_url
+from .errors import ContentError
+from .load import SourceDoc
+from .model import Citations, Event, Image, Link, PartialDate, Topic
+
+log = logging.getLogger(__name__)
+
+DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+ARXIV_PATTERN = re.compile(r"^\d{4}\.\d{4,5}(v\d+)?$")
+DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
+XREF_PATTERN = re.compile(r"\[\[([^\]|\n]+)(?:\|[^\]\n]*)?\]\]")
+IMPORTANCE = ("landmark", "major", "notable")
+MAX_SUMMARY = 280
+
+
+class Invalid(Exception):
+    """A field's value is wrong. `where` is the path inside the field, for the line."""
+
+    def __init__(self, message: str, *where: str | int):
+        super().__init__(message)
+        self.message, self.where = message, where
+
+
+@dataclass(frozen=True)
+class Context:
+    """What checking one event needs to know about the rest of the site."""
+
+    config: SiteConfig
+    topics: Mapping[str, Topic]
+    images: frozenset[PurePosixPath]
+
+
+# -- field checkers --------------------------------------------------------
+
+def check_text(value: Any, ctx: Context) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid("must be non-empty text")
+    return value.strip()
+
+
+def check_date(value: Any, ctx: Context) -> PartialDate:
+    date = parse_date(value)
+    if date.year not in ctx.config.years:
+        raise Invalid(f"date {date.iso} is outside the site's years "
+                      f"{ctx.config.first_year}–{ctx.config.last_year}")
+    return date
+
+
+def parse_date(value: Any) -> PartialDate:
+    """YYYY, YYYY-MM or YYYY-MM-DD (YAML may hand us an int or a date)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return PartialDate(value.year, value.month, value.day)
+    text = str(value) if type(value) in (int, str) else ""
+    match = DATE_PATTERN.match(text)
+    if not match:
+        raise Invalid(f"date must be YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    if month is not None and not 1 <= month <= 12:
+        raise Invalid(f"date {text} has no month {month}")
+    if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
+        raise Invalid(f"date {text} does not exist")
+    return PartialDate(year, month, day)
+
+
+def check_kind(value: Any, ctx: Context):
+    kinds = {k.id: k for k in ctx.config.kinds}
+    if not isinstance(value, str) or value not in kinds:
+        raise Invalid(f"unknown kind {value!r}{did_you_mean(str(value), kinds)}; "
+                      f"kinds are: {', '.join(kinds)}")
+    return kinds[value]
+
+
+def check_topics(value: Any, ctx: Context) -> tuple[Topic, ...]:
+    items = _list_of(value, "topic ids", min_items=1)
+    result = []
+    for i, item in enumerate(items):
+        if item not in ctx.topics:
+            raise Invalid(f"unknown topic {item!r}{did_you_mean(str(item), ctx.topics)}", i)
+        if ctx.topics[item] in result:
+            raise Invalid(f"topic {item!r} is listed twice", i)
+        result.append(ctx.topics[item])
+    return tuple(result)
+
+
+def check_summary(value: Any, ctx: Context) -> str:
+    text = check_text(value, ctx)
+    if len(text) > MAX_SUMMARY:
+        raise Invalid(f"summary is {len(text)} characters; the limit is {MAX_SUMMARY}")
+    return " ".join(text.split())
+
+
+def check_importance(value: Any, ctx: Context) -> str:
+    if value not in IMPORTANCE:
+        raise Invalid(f"importance must be one of {', '.join(IMPORTANCE)}, not {value!r}")
+    return value
+
+
+def check_url(value: Any, *where: str | int) -> str:
+    parts = urlsplit(value.strip()) if isinstance(value, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value.strip()):
+        raise Invalid(f"links must be absolute http:// or https:// URLs, not {value!r}", *where)
+    return value.strip()
+
+
+def check_links(value: Any, ctx: Context) -> tuple[Link, ...]:
+    items = _list_of(value, "links {title, url}", min_items=1, item_type=dict)
+    links = []
+    for i, item in enumerate(items):
+        _no_unknown_keys(item, {"title", "url"}, i)
+        if not isinstance(item.get("title"), str) or not item["title"].strip():
+            raise Invalid("each link needs a 'title'", i)
+        links.append(Link(item["title"].strip(), check_url(item.get("url"), i, "url")))
+    return tuple(links)
+
+
+def check_names(value: Any, ctx: Context) -> tuple[str, ...]:
+    items = _list_of(value, "names")
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or not item.strip():
+            raise Invalid("each entry must be non-empty text", i)
+    return tuple(item.strip() for item in items)
+
+
+def check_arxiv(value: Any, ctx: Context) -> str:
+    if not isinstance(value, str) or not ARXIV_PATTERN.match(value):
+        raise Invalid(f"arxiv must be a new-style id such as \"1512.03385\" (quoted), not {value!r}")
+    return value
+
+
+def check_doi(value: Any, ctx: Context) -> str:
+    if not isinstance(value, str) or not DOI_PATTERN.match(value):
+        raise Invalid(f"doi must look like 10.1038/nature16961, not {value!r}")
+    return value
+
+
+def check_citations(value: Any, ctx: Context) -> Citations:
+    if not isinstance(value, dict):
+        raise Invalid("citations must be {count: N, as_of: YYYY-MM}")
+    _no_unknown_keys(value, {"count", "as_of"})
+    count = value.get("count")
+    if type(count) is not int or count < 0:
+        raise Invalid("citations count must be a whole number ≥ 0", "count")
+    as_of = value.get("as_of")
+    as_of = f"{as_of.year:04d}-{as_of.month:02d}" if isinstance(as_of, dt.date) else as_of
+    if not isinstance(as_of, str) or not MONTH_PATTERN.match(as_of):
+        raise Invalid("citations as_of must be YYYY-MM", "as_of")
+    return Citations(count, parse_date(as_of))
+
+
+def check_builds_on(value: Any, ctx: Context) -> tuple[str, ...]:
+    items = _list_of(value, "event ids")
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or not ID_PATTERN.match(item):
+            raise Invalid(f"builds_on entries are event ids, not {item!r}", i)
+    return tuple(dict.fromkeys(items))
+
+
+def check_image(value: Any, ctx: Context) -> Image:
+    if not isinstance(value, dict):
+        raise Invalid("image must be {src, alt, credit?, credit_url?}")
+    _no_unknown_keys(value, {"src", "alt", "credit", "credit_url"})
+    src = value.get("src")
+    path = PurePosixPath(src) if isinstance(src, str) and src else None
+    if path is None or path.is_absolute() or ".." in path.parts or "\\" in src:
+        raise Invalid("image src must be a path inside content/images/", "src")
+    if PurePosixPath("images") / path not in ctx.images:
+        raise Invalid(f"image not found: content/images/{path}", "src")
+    if not isinstance(value.get("alt"), str) or not value["alt"].strip():
+        raise Invalid("image needs 'alt' text describing it", "alt")
+    credit_url = value.get("credit_url")
+    return Image(str(path), value["alt"].strip(), image_url(ctx.config.base_path, path),
+                 value.get("credit") if isinstance(value.get("credit"), str) else None,
+                 check_url(credit_url, "credit_url") if credit_url is not None else None)
+
+
+def check_bool(value: Any, ctx: Context) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(f"must be true or false, not {value!r}")
+    return value
+
+
+def check_body(value: Any, ctx: Context) -> str:
+    if not isinstance(value, str):
+        raise Invalid("body must be Markdown text")
+    return value
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    check: Callable[[Any, Context], Any]
+    required: bool
+    doc: str
+
+
+FIELDS: dict[str, FieldSpec] = {
+    "title": FieldSpec(check_text, True, "as the paper or event is known"),
+    "date": FieldSpec(check_date, True, "first public appearance: YYYY, YYYY-MM or YYYY-MM-DD"),
+    "kind": FieldSpec(check_kind, True, "a kind id from site.yaml"),
+    "topics": FieldSpec(check_topics, True, "topic ids; the first is the primary topic"),
+    "summary": FieldSpec(check_summary, True, f"plain text, at most {MAX_SUMMARY} characters"),
+    "importance": FieldSpec(check_importance, True, "landmark, major or notable"),
+    "links": FieldSpec(check_links, True, "[{title, url}], the primary source first"),
+    "authors": FieldSpec(check_names, False, "list of names"),
+    "organization": FieldSpec(check_names, False, "labs or companies"),
+    "venue": FieldSpec(check_text, False, "e.g. NeurIPS 2012"),
+    "arxiv": FieldSpec(check_arxiv, False, "new-style arXiv id"),
+    "doi": FieldSpec(check_doi, False, "a DOI such as 10.1038/nature16961"),
+    "citations": FieldSpec(check_citations, False, "{count, as_of: YYYY-MM}"),
+    "builds_on": FieldSpec(check_builds_on, False, "ids of events this work builds on"),
+    "image": FieldSpec(check_image, False, "{src, alt, credit?, credit_url?}"),
+    "draft": FieldSpec(check_bool, False, "left out of the site unless --drafts"),
+}
+YAML_ONLY_FIELDS = {"body": FieldSpec(check_body, False, "Markdown body (.yaml events only)")}
+
+
+def _list_of(value: Any, what: str, min_items: int = 0, item_type: type | None = None) -> list:
+    if not isinstance(value, list) or len(value) < min_items:
+        raise Invalid(f"must be a list of {what}" + (f" with at least {min_items}" if min_items else ""))
+    if item_type is not None:
+        for i, item in enumerate(value):
+            if not isinstance(item, item_type):
+                raise Invalid(f"must be a list of {what}", i)
+    return value
+
+
+def _no_unknown_keys(mapping: dict, allowed: set[str], *where: str | int) -> None:
+    for key in sorted(map(str, mapping)):
+        if key not in allowed:
+            raise Invalid(f"unknown key '{key}'{did_you_mean(key, allowed)}", *where, key)
+
+
+# -- one event ---------------------------------------------------------------
+
+def event_id(doc: SourceDoc) -> str:
+    return doc.src_path.stem
+
+
+def validate_event(doc: SourceDoc, ctx: Context) -> tuple[Event | None, list[ContentError]]:
+    """Check every field of one event file; return the Event only if all are valid."""
+    errors: list[ContentError] = []
+
+    def err(message: str, *path: str | int) -> None:
+        errors.append(ContentError(doc.src_path, doc.line_of(*path), message, str(path[0]) if path else None))
+
+    if not isinstance(doc.data, dict):
+        err("an event must be a mapping of fields (title: ..., date: ...)")
+        return None, errors
+    eid = event_id(doc)
+    if not ID_PATTERN.match(eid):
+        err(f"file name '{doc.src_path.name}' is not a valid id: use lowercase letters, digits and single hyphens")
+    fields = FIELDS | (YAML_ONLY_FIELDS if doc.src_path.suffix != ".md" else {})
+    values: dict[str, Any] = {}
+    for key in doc.data:
+        if str(key) not in fields:
+            err(f"unknown field '{key}'{did_you_mean(str(key), fields)}", str(key))
+    for name, spec in fields.items():
+        if name not in doc.data or doc.data[name] is None:
+            if spec.required:
+                err(f"missing required field '{name}'")
+            continue
+        try:
+            values[name] = spec.check(doc.data[name], ctx)
+        except Invalid as problem:
+            err(f"{name}: {problem.message}", name, *problem.where)
+    _check_folder_year(doc, values.get("date"), err)
+    if errors:
+        return None, errors
+    return _make_event(doc, eid, values, ctx), errors
+
+
+def _check_folder_year(doc: SourceDoc, date: PartialDate | None, err) -> None:
+    folder = doc.src_path.parent.name
+    if date is not None and re.fullmatch(r"\d{4}", folder) and int(folder) != date.year:
+        err(f"file is in folder {folder}/ but its date is in {date.year}: move it to {date.year}/", "date")
+
+
+def _make_event(doc: SourceDoc, eid: str, values: dict[str, Any], ctx: Context) -> Event:
+    body = values.pop("body", None)
+    is_md = doc.src_path.suffix == ".md"
+    return Event(
+        id=eid, src_path=str(doc.src_path), url=event_url(ctx.config.base_path, eid),
+        body=doc.body if is_md else (body or ""),
+        body_line=doc.body_line if is_md else (doc.line_of("body") or 1) + 1,
+        **values,
+    )
+
+
+# -- every event ---------------------------------------------------------------
+
+def validate_events(docs: Iterable[SourceDoc], ctx: Context) -> tuple[list[Event], list[ContentError]]:
+    """Validate each file, then the checks across files. Never raises for content."""
+    errors: list[ContentError] = []
+    docs = list(docs)
+    errors += check_unique_ids(docs)
+    events = []
+    for doc in docs:
+        event, problems = validate_event(doc, ctx)
+        errors += problems
+        if event is not None:
+            events.append(event)
+    known = {event_id(d) for d in docs}
+    by_path = {str(d.src_path): d for d in docs}
+    errors += check_lineage(events, known, by_path)
+    errors += check_cross_references(events, known)
+    return events, errors
+
+
+def check_unique_ids(docs: list[SourceDoc]) -> list[ContentError]:
+    seen: dict[str, list[SourceDoc]] = {}
+    for doc in docs:
+        seen.setdefault(event_id(doc), []).append(doc)
+    errors = []
+    for eid, same in seen.items():
+        for doc in same if len(same) > 1 else ():
+            others = ", ".join(str(d.src_path) for d in same if d is not doc)
+            errors.append(ContentError(doc.src_path, 1, f"duplicate id '{eid}': also used by {others}"))
+    return errors
+
+
+def check_lineage(events: list[Event], known: set[str], by_path: Mapping[str, SourceDoc]) -> list[ContentError]:
+    """builds_on must name existing events other than itself, without cycles."""
+    errors = []
+    for event in events:
+        doc = by_path[event.src_path]
+        for i, parent in enumerate(event.builds_on):
+            line = doc.line_of("builds_on", i)
+            if parent == event.id:
+                errors.append(ContentError(event.src_path, line, "builds_on: an event cannot build on itself", "builds_on"))
+            elif parent not in known:
+                errors.append(ContentError(event.src_path, line, f"builds_on: unknown event id '{parent}'"
+                                           f"{did_you_mean(parent, known)}", "builds_on"))
+    for cycle in find_cycles({e.id: [p for p in e.builds_on if p != e.id] for e in events}):
+        first = next(e for e in events if e.id == cycle[0])
+        errors.append(ContentError(first.src_path, by_path[first.src_path].line_of("builds_on"),
+                                   "builds_on forms a cycle: " + " → ".join(cycle + [cycle[0]]), "builds_on"))
+    return errors
+
+
+def find_cycles(graph: Mapping[str, list[str]]) -> list[list[str]]:
+    """Each elementary cycle found by depth-first search, reported once (iterative)."""
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+    cycles = []
+    for start in sorted(graph):
+        if state.get(start):
+            continue
+        path, stack = [], [(start, iter(graph.get(start, ())))]
+        state[start] = 1
+        path.append(start)
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                path.pop()
+                state[node] = 2
+            elif state.get(child) == 1:
+                cycles.append(path[path.index(child):])
+            elif child in graph and not state.get(child):
+                state[child] = 1
+                path.append(child)
+                stack.append((child, iter(graph[child])))
+    return cycles
+
+
+def check_cross_references(events: list[Event], known: set[str]) -> list[ContentError]:
+    """Every [[id]] in a body names an existing event."""
+    errors = []
+    for event in events:
+        for offset, line in enumerate(event.body.split("\n")):
+            for match in XREF_PATTERN.finditer(line):
+                target = match.group(1).strip()
+                if target not in known:
+                    errors.append(ContentError(event.src_path, event.body_line + offset,
+                                               f"unknown event id in cross reference [[{target}]]{did_you_mean(target, known)}"))
+    return errors

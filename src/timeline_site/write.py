@@ -1,0 +1,102 @@
+"""Stage 5: write pages and static files into a fresh folder, then swap it in.
+
+A build either replaces the whole output folder or leaves it exactly as it was:
+everything goes into a temporary sibling folder first, and only a complete
+folder is renamed into place.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+from .render import RenderedPage
+
+log = logging.getLogger(__name__)
+
+
+class SiteWriter:
+    """Writes files under one root, refusing a second write to a path or an escape."""
+
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+        self.written: set[PurePosixPath] = set()
+
+    def write(self, dest_path: PurePosixPath, content: bytes) -> None:
+        target = self._target(dest_path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+
+    def copy(self, dest_path: PurePosixPath, source: Path) -> None:
+        target = self._target(dest_path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+    def _target(self, dest_path: PurePosixPath) -> Path:
+        if dest_path in self.written:
+            raise RuntimeError(f"two outputs write {dest_path}")
+        target = (self.root / dest_path).resolve()
+        if not target.is_relative_to(self.root) or target == self.root:
+            raise RuntimeError(f"refusing to write outside the output folder: {dest_path}")
+        self.written.add(dest_path)
+        return target
+
+
+def files_below(folder: Path) -> list[tuple[PurePosixPath, Path]]:
+    """(relative path, file) for every file below `folder`, sorted; hidden names skipped."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        for name in sorted(filenames):
+            if not name.startswith((".", "_")):
+                path = Path(dirpath) / name
+                found.append((PurePosixPath(path.relative_to(folder).as_posix()), path))
+    return found
+
+
+def write_site(pages: Iterable[RenderedPage], assets: Iterable[tuple[PurePosixPath, Path]],
+               generated: Iterable[RenderedPage], out_dir: Path) -> int:
+    """Write everything to a temporary folder, then swap it in for `out_dir`.
+
+    `assets` are files copied as they are (static files, images); `generated`
+    are build-time assets such as the Pygments stylesheet. Returns the number
+    of files written.
+    """
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    try:
+        writer = SiteWriter(staging)
+        for page in pages:
+            writer.write(page.dest_path, page.content)
+        for dest, source in assets:
+            writer.copy(dest, source)
+        for page in generated:
+            writer.write(page.dest_path, page.content)
+        swap_in(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return len(writer.written)
+
+
+def swap_in(staging: Path, out_dir: Path) -> None:
+    """Replace `out_dir` by `staging` with two renames; the old folder is removed last."""
+    staging.chmod(0o755)  # mkdtemp makes it private
+    if not out_dir.exists():
+        staging.rename(out_dir)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+    old.rmdir()
+    out_dir.rename(old)
+    try:
+        staging.rename(out_dir)
+    except BaseException:
+        old.rename(out_dir)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

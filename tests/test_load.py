@@ -1,0 +1,103 @@
+"""Stage 1: reading files, front matter, YAML safety and line numbers."""
+from pathlib import PurePosixPath
+
+from timeline_site.load import load_sources, map_lines, parse_markdown_doc, parse_yaml_doc
+
+import yaml
+
+
+def parse_md(text):
+    errors = []
+    return parse_markdown_doc(text, PurePosixPath("events/2013/x.md"), errors), errors
+
+
+def test_front_matter_lines_count_from_the_file_start():
+    doc, errors = parse_md("---\ntitle: T\ndate: 2013\n---\nBody\n")
+    assert errors == []
+    assert doc.line_of("date") == 3
+    assert doc.body == "Body\n"
+    assert doc.body_line == 5
+
+
+def test_line_of_nested_list_items():
+    doc = parse_yaml_doc("links:\n  - title: a\n    url: b\n  - title: c\n    url: d\n", PurePosixPath("x.yaml"), [])
+    assert doc.line_of("links", 1, "url") == 5
+    assert doc.line_of("links", 7) == 1  # unknown item: falls back to the key
+
+
+def test_crlf_and_bom_are_accepted(site):
+    path = site.content / "events/2013/gpu-chip.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    sources, errors = load_sources(site.content)
+    assert errors == []
+    assert any(d.src_path.name == "gpu-chip.yaml" and d.data["title"] == "A Fast GPU" for d in sources.events)
+
+
+def test_missing_front_matter_is_an_error():
+    doc, errors = parse_md("title: T\n")
+    assert doc is None
+    assert [str(e) for e in errors] == ["events/2013/x.md:1: missing front matter: an .md event starts with a '---' line"]
+
+
+def test_unclosed_front_matter_is_an_error():
+    _, errors = parse_md("---\ntitle: T\n")
+    assert "front matter is not closed" in errors[0].message
+
+
+def test_yaml_syntax_error_has_the_file_line():
+    _, errors = parse_md("---\ntitle: T\ndate: [2013\n---\n")
+    assert errors[0].line in (3, 4)
+    assert errors[0].message.startswith("invalid YAML")
+
+
+def test_python_tags_are_refused():
+    _, errors = parse_md("---\ntitle: !!python/object/apply:os.system ['echo hi']\n---\n")
+    assert errors and errors[0].line == 2
+    assert "invalid YAML" in errors[0].message
+
+
+def test_aliases_are_refused_before_expansion():
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+    errors = []
+    assert parse_yaml_doc(bomb, PurePosixPath("x.yaml"), errors) is None
+    assert "anchors and aliases" in errors[0].message
+
+
+def test_duplicate_keys_are_refused():
+    errors = []
+    parse_yaml_doc("title: a\ntitle: b\n", PurePosixPath("x.yaml"), errors)
+    assert [(e.line, e.message) for e in errors] == [(2, "duplicate key 'title'")]
+
+
+def test_hidden_and_underscore_files_are_ignored(site):
+    site.write("events/2013/_notes.md", "not an event")
+    site.write("events/.hidden/x.md", "not an event")
+    sources, errors = load_sources(site.content)
+    assert errors == []
+    assert sorted(d.src_path.stem for d in sources.events) == ["alexnet", "gpu-chip", "resnet-lite", "secret-draft"]
+
+
+def test_invalid_utf8_binary_and_huge_files_are_refused(site):
+    (site.content / "events/2013/latin1.md").write_bytes(b"---\ntitle: caf\xe9\n---\n")
+    (site.content / "events/2013/binary.md").write_bytes(b"\x00\x01\x02")
+    (site.content / "events/2013/huge.md").write_bytes(b"a" * 1_000_001)
+    _, errors = load_sources(site.content)
+    messages = {e.path.name: e.message for e in errors}
+    assert messages["latin1.md"].startswith("not valid UTF-8")
+    assert messages["binary.md"].startswith("binary file")
+    assert "the limit is 1,000,000" in messages["huge.md"]
+
+
+def test_symlink_outside_content_is_refused(site, tmp_path):
+    outside = tmp_path / "outside.md"
+    outside.write_text("---\ntitle: x\n---\n")
+    (site.content / "events/2013/link.md").symlink_to(outside)
+    _, errors = load_sources(site.content)
+    assert [(str(e.path), e.message) for e in errors] == [
+        ("events/2013/link.md", "symbolic link leads outside the content folder")]
+
+
+def test_map_lines_walks_deep_documents_without_recursion():
+    node = yaml.compose("x: " + "[" * 5000 + "]" * 5000, Loader=yaml.CSafeLoader)
+    lines, problems = map_lines(node)
+    assert problems == [] and lines[("x",)] == 1

@@ -1,0 +1,71 @@
+"""Output: atomic swap, determinism, failure leaves the old site alone."""
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from timeline_site import write
+from timeline_site.errors import BuildFailed
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_two_builds_are_byte_identical(site, tmp_path):
+    site.build()
+    first = tree_digest(site.out)
+    os.utime(site.content / "events/2012/alexnet.md")  # touching a file changes nothing
+    site.build()
+    assert tree_digest(site.out) == first
+
+
+def test_failed_build_leaves_the_previous_site_untouched(site):
+    site.build()
+    before = tree_digest(site.out)
+    site.write("events/2013/broken.md", "---\ntitle: [unclosed\n---\n")
+    with pytest.raises(BuildFailed):
+        site.build()
+    assert tree_digest(site.out) == before
+    assert [p.name for p in site.out.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_failure_while_writing_leaves_the_previous_site_and_no_temp_folders(site, monkeypatch):
+    site.build()
+    before = tree_digest(site.out)
+    calls = {"n": 0}
+    real = write.SiteWriter.write
+
+    def failing(self, dest, content):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise OSError("disk full")
+        return real(self, dest, content)
+
+    monkeypatch.setattr(write.SiteWriter, "write", failing)
+    with pytest.raises(OSError):
+        site.build()
+    assert tree_digest(site.out) == before
+    assert [p.name for p in site.out.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_writer_refuses_paths_outside_the_output(tmp_path):
+    writer = write.SiteWriter(tmp_path / "out")
+    with pytest.raises(RuntimeError, match="outside the output folder"):
+        writer.write(write.PurePosixPath("../evil.html"), b"x")
+
+
+def test_writer_refuses_a_second_write_to_one_path(tmp_path):
+    writer = write.SiteWriter(tmp_path)
+    writer.write(write.PurePosixPath("a.html"), b"x")
+    with pytest.raises(RuntimeError, match="two outputs write a.html"):
+        writer.write(write.PurePosixPath("a.html"), b"y")
+
+
+def test_build_report_counts(site):
+    report = site.build()
+    assert report.events == 3
+    assert report.pages == 1 + 4 + 2 + 3 + 3 + 1  # home, years, topics, kinds, events, 404
+    assert "Built 3 events into 14 pages" in report.summary()

@@ -1,0 +1,69 @@
+"""Markdown: extensions, math as MathML, cross references, sanitizing."""
+import pytest
+
+from timeline_site.markup import pygments_css, render_markdown
+
+
+def html(text, resolve=lambda i: ("/e/" + i + "/", i.upper()) if i == "known" else None):
+    rendered = render_markdown(text, resolve)
+    assert rendered.problems == []
+    return rendered.html
+
+
+def test_inline_and_display_math_become_mathml():
+    out = html("Inline $a^2$ and\n\n$$\\frac{1}{2}$$\n")
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline">' in out
+    assert 'display="block"' in out and "<mfrac>" in out
+    assert "$" not in out
+
+
+def test_money_is_not_math():
+    assert html("It cost $5 and then $40 billion.") == "<p>It cost $5 and then $40 billion.</p>"
+    assert html(r"Escaped \$x\$ stays.") == "<p>Escaped $x$ stays.</p>"
+
+
+def test_math_inside_code_is_left_alone():
+    assert "<code>$x$</code>" in html("Code `$x$` here.")
+
+
+def test_bad_tex_is_reported():
+    assert render_markdown(r"$\frac{a}{$").problems
+
+
+def test_cross_references():
+    out = html("See [[known]] and [[known|this one]].")
+    assert '<a class="xref" href="/e/known/" rel="noopener">KNOWN</a>' in out
+    assert ">this one</a>" in out
+
+
+def test_cross_reference_to_unpublished_event_keeps_its_text():
+    assert html("See [[draft-thing|the draft]].") == "<p>See <span>the draft</span>.</p>"
+
+
+def test_footnotes_tables_definition_lists_code():
+    out = html("A[^1]\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nTerm\n: Def\n\n```python\nx = 1\n```\n\n[^1]: Note.")
+    assert 'class="footnote"' in out and "<table>" in out and "<dl>" in out
+    assert '<div class="highlight">' in out and '<span class="n">x</span>' in out
+
+
+@pytest.mark.parametrize("payload", [
+    "<script>alert(1)</script>",
+    '<img src="x" onerror="alert(1)">',
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="JaVaScRiPt&#58;alert(1)">x</a>',
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
+    "[x](javascript:alert(1))",
+    '<svg onload="alert(1)"><script>alert(1)</script></svg>',
+    '<iframe src="https://evil.example"></iframe>',
+    "<style>body{display:none}</style>",
+    r"$\text{<script>alert(1)</script>}$",
+])
+def test_sanitizer_removes_active_content(payload):
+    out = render_markdown(payload).html.lower()
+    for bad in ("<script", "onerror", "onload", "javascript:", "data:text", "<iframe", "<style", "<svg"):
+        assert bad not in out
+
+
+def test_pygments_css_has_light_and_dark_styles():
+    css = pygments_css()
+    assert ".highlight" in css and "@media (prefers-color-scheme: dark)" in css

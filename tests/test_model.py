@@ -1,0 +1,67 @@
+"""The model: date precision, ordering, grouping, lineage, neighbours, drafts."""
+import pytest
+
+from timeline_site.build import prepare_site
+from timeline_site.model import PartialDate
+from timeline_site.validate import Invalid, parse_date
+
+
+@pytest.mark.parametrize("value, iso, display", [
+    ("2012", "2012", "2012"),
+    (2012, "2012", "2012"),
+    ("2012-09", "2012-09", "September 2012"),
+    ("2012-09-30", "2012-09-30", "30 September 2012"),
+])
+def test_dates_keep_their_precision(value, iso, display):
+    date = parse_date(value)
+    assert (date.iso, date.display) == (iso, display)
+
+
+def test_year_only_dates_sort_after_dated_events_of_the_year():
+    assert PartialDate(2012).sort_key > PartialDate(2012, 12, 31).sort_key
+    assert PartialDate(2012).sort_key < PartialDate(2013, 1).sort_key
+
+
+@pytest.mark.parametrize("bad", ["2012-00", "2012-02-30", "2012/09", "12", "", True, 3.5])
+def test_impossible_dates_are_invalid(bad):
+    with pytest.raises(Invalid):
+        parse_date(bad)
+
+
+def test_timeline_lineage_neighbours_and_groups(site):
+    t = prepare_site(site.options).timeline
+    assert [e.id for e in t.events] == ["alexnet", "gpu-chip", "resnet-lite"]  # the draft is left out
+    alexnet = t.neighbours["alexnet"]
+    assert [e.id for e in alexnet.led_to] == ["gpu-chip", "resnet-lite"]
+    assert [e.id for e in t.neighbours["resnet-lite"].builds_on] == ["alexnet", "gpu-chip"]
+    assert t.neighbours["resnet-lite"].prev is None and alexnet.next is None
+    assert [y.year for y in t.years] == [2012, 2013, 2014, 2015]
+    assert t.year(2015).events == () and t.year(2015).next is None and t.year(2015).prev == 2014
+    assert [(g.label, len(g.events)) for g in t.year(2013).months] == [("Sometime in 2013", 1)]
+    assert t.by_topic["hardware"].per_year == ((2012, 1), (2013, 1), (2014, 0), (2015, 0))
+    assert [c.count for c in t.year(2012).counts] == [1]
+
+
+def test_drafts_are_included_when_asked(site):
+    options = site.options.__class__(**{**site.options.__dict__, "drafts": True})
+    t = prepare_site(options).timeline
+    assert "secret-draft" in t.by_id
+    assert [e.id for e in t.neighbours["resnet-lite"].led_to] == ["secret-draft"]
+
+
+def test_same_month_events_are_ordered_by_day_then_importance(site):
+    site.write("events/2014/later.md", """
+        ---
+        title: Later
+        date: "2014-03-20"
+        kind: paper
+        topics: [vision]
+        importance: notable
+        summary: S.
+        links: [{title: L, url: "https://example.com"}]
+        ---
+        Body.
+        """)
+    t = prepare_site(site.options).timeline
+    assert [e.id for e in t.year(2014).events] == ["resnet-lite", "later"]
+    assert t.neighbours["later"].prev.id == "resnet-lite"

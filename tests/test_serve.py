@@ -1,0 +1,92 @@
+"""The dev server, tested with a real HTTP client against a real process."""
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from timeline_site.serve import ChangeKind, classify_change
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def wait_for(predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.2)
+    return False
+
+
+@pytest.fixture
+def server(site):
+    root = site.content.parent
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(REPO / "static", root / "static")
+    port = free_port()
+    log = open(root / "serve.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "timeline_site", "serve", "--port", str(port)],
+                            cwd=root, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        assert wait_for(lambda: fetch(url)[0] == 200), (root / "serve.log").read_text()
+        yield url, site, root / "serve.log"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+def test_serves_the_site_with_live_reload_at_the_root(server):
+    url, site, _ = server
+    status, html = fetch(url + "events/alexnet/")
+    assert status == 200
+    assert "ImageNet Classification" in html
+    assert 'href="/events/gpu-chip/"' in html  # links work from the root, not /decade/
+    assert "livereload.js" in html
+
+
+def test_rebuilds_after_a_change_and_keeps_the_last_good_site_on_error(server):
+    url, site, log = server
+    page = site.content / "events/2013/gpu-chip.yaml"
+    page.write_text(page.read_text().replace("A Fast GPU", "A Faster GPU"))
+    assert wait_for(lambda: "A Faster GPU" in fetch(url + "events/gpu-chip/")[1]), log.read_text()
+
+    page.write_text(page.read_text().replace("kind: chip", "kind: chipp"))
+    assert wait_for(lambda: "unknown kind 'chipp'" in log.read_text()), log.read_text()
+    status, html = fetch(url + "events/gpu-chip/")
+    assert status == 200 and "A Faster GPU" in html
+
+    page.write_text(page.read_text().replace("kind: chipp", "kind: chip").replace("A Faster GPU", "A Fixed GPU"))
+    assert wait_for(lambda: "A Fixed GPU" in fetch(url + "events/gpu-chip/")[1]), log.read_text()
+
+
+def test_classify_change(tmp_path):
+    content, templates, static = tmp_path / "content", tmp_path / "templates", tmp_path / "static"
+    assert classify_change(content / "events/2012/a.md", content, templates, static) is ChangeKind.CONTENT
+    assert classify_change(templates / "base.html", content, templates, static) is ChangeKind.TEMPLATE
+    assert classify_change(static / "style.css", content, templates, static) is ChangeKind.STATIC
+    assert classify_change(content / "events/.a.md.swp", content, templates, static) is ChangeKind.IGNORED
+    assert classify_change(tmp_path / "README.md", content, templates, static) is ChangeKind.IGNORED

@@ -103,3 +103,17 @@ def build_site(options: BuildOptions) -> BuildReport:
 def check_site(options: BuildOptions) -> SiteConfig:
     """Validate everything; write nothing."""
     return prepare_site(options).config
+
+
+class Builder:
+    """Builds the same project again and again (the dev server, the benchmark).
+
+    Each call to `build()` is a full, correct build; state kept between calls
+    only makes later builds faster, never different.
+    """
+
+    def __init__(self, options: BuildOptions):
+        self.options = options
+
+    def build(self) -> BuildReport:
+        return build_site(self.options)

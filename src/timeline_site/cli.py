@@ -76,15 +76,16 @@ def check(content_dir: Path) -> None:
 @click.option("--drafts", is_flag=True, help="Include events marked draft: true.")
 def serve(content_dir: Path, host: str, port: int, drafts: bool) -> None:
     """Build, serve with live reload, and rebuild on every change."""
-    from .build import build_site
+    from .build import Builder
     from .errors import BuildFailed
     from .serve import LiveReloadServer
 
     options = _options(content_dir, base_url=f"http://{host}:{port}/", drafts=drafts)
+    site_builder = Builder(options)
 
     def builder() -> list[str]:
         try:
-            click.echo(build_site(options).summary())
+            click.echo(site_builder.build().summary())
         except BuildFailed as failed:
             return [str(e) for e in failed.errors]
         return []

@@ -67,5 +67,5 @@ def test_writer_refuses_a_second_write_to_one_path(tmp_path):
 def test_build_report_counts(site):
     report = site.build()
     assert report.events == 3
-    assert report.pages == 1 + 4 + 2 + 3 + 3 + 1  # home, years, topics, kinds, events, 404
-    assert "Built 3 events into 14 pages" in report.summary()
+    assert report.pages == 1 + 4 + 2 + 3 + 3 + 1 + 1 + 1  # home, years, topics, kinds, events, data, search, 404
+    assert "Built 3 events into 16 pages" in report.summary()

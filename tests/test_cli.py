@@ -26,7 +26,7 @@ def project(site):
 def test_build_writes_the_site_and_prints_a_summary(project):
     result = run("build", cwd=project)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Built 3 events into 14 pages")
+    assert result.stdout.startswith("Built 3 events into 16 pages")
     assert (project / "_site/index.html").is_file()
 
 

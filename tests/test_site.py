@@ -65,8 +65,15 @@ def test_event_page_shows_math_code_links_lineage(built):
     assert body.find("div", class_="highlight").find("span", class_="k").string == "def"
     xrefs = {a["href"]: a.get_text() for a in body.find_all("a", class_="xref")}
     assert xrefs == {"/decade/events/resnet-lite/": "Residual Learning, Lite", "/decade/events/gpu-chip/": "a new chip"}
-    lineage = soup.find(class_="lineage")
-    assert [a.get_text() for a in lineage.find_all("a")] == ["A Fast GPU", "Residual Learning, Lite"]
+    lists = soup.find(class_="lineage-lists")
+    assert [a.get_text() for a in lists.find_all("a")] == ["A Fast GPU", "Residual Learning, Lite"]
+    graph = soup.find(class_="lineage-graph").find("svg")
+    nodes = {a["href"]: a.find("title").string for a in graph.find_all("a")}
+    assert nodes == {"/decade/events/alexnet/": "ImageNet Classification with Deep Convolutional Neural Networks (2012)",
+                     "/decade/events/gpu-chip/": "A Fast GPU (2013)",
+                     "/decade/events/resnet-lite/": "Residual Learning, Lite (2014)"}
+    # gpu-chip and resnet-lite both sit one generation on: only edges between generations are drawn
+    assert len(graph.find_all("path", class_="edge")) == 2
     assert "52,025 citations as of" in soup.find(class_="citations").get_text()
 
 
@@ -110,7 +117,7 @@ def test_sitemap_lists_every_page(built):
     root = ET.parse(built.out / "sitemap.xml").getroot()
     locs = [el.text for el in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert "https://example.org/decade/events/alexnet/" in locs
-    assert len(locs) == len(all_pages(built.out)) - 1  # every page but 404.html
+    assert len(locs) == len(all_pages(built.out)) - 3  # every page but 404, data and search
 
 
 def test_site_at_the_root_has_root_links(site):

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import ContentError
@@ -14,8 +16,44 @@ from .model import Kind, Topic
 log = logging.getLogger(__name__)
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-SITE_FIELDS = {"title", "tagline", "description", "base_url", "language", "years", "kinds"}
-SITE_REQUIRED = {"title", "base_url", "years", "kinds"}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of site.yaml, of a kind or of a topic: is it required, what it means, its JSON Schema."""
+
+    required: bool
+    doc: str
+    schema: Mapping[str, Any]
+
+
+YEAR_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 9999}
+KIND_FIELDS: dict[str, Setting] = {
+    "name": Setting(True, "the kind's name, e.g. Paper", {"type": "string"}),
+    "plural": Setting(False, "its plural, e.g. Papers (default: the name)", {}),
+}
+SITE_SETTINGS: dict[str, Setting] = {
+    "title": Setting(True, "the site's name", {"type": "string"}),
+    "tagline": Setting(False, "one line under the title", {"type": "string"}),
+    "description": Setting(False, "the home page's introduction", {"type": "string"}),
+    "base_url": Setting(True, "absolute http(s) URL; its path is the prefix of every page",
+                        {"type": "string", "pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#]+(?:[/?#][\s\S]*)?$"}),
+    "language": Setting(False, "the pages' language, e.g. en", {"type": "string"}),
+    "years": Setting(True, "{first: YYYY, last: YYYY}, first <= last; events outside are an error",
+                     {"type": "object", "required": ["first", "last"], "additionalProperties": False,
+                      "properties": {"first": YEAR_SCHEMA, "last": YEAR_SCHEMA}}),
+    "kinds": Setting(True, "ordered map of kind id -> {name, plural}",
+                     {"type": "object", "minProperties": 1, "propertyNames": {"pattern": ID_PATTERN.pattern},
+                      "additionalProperties": {"type": "object", "required": ["name"], "additionalProperties": False,
+                                               "properties": {k: s.schema for k, s in KIND_FIELDS.items()}}}),
+}
+SITE_FIELDS = set(SITE_SETTINGS)
+SITE_REQUIRED = {key for key, setting in SITE_SETTINGS.items() if setting.required}
+TOPIC_FIELDS: dict[str, Setting] = {
+    "id": Setting(True, "lowercase letters, digits and single hyphens", {"type": "string", "pattern": ID_PATTERN.pattern}),
+    "name": Setting(True, "as shown on the site", {"type": "string", "pattern": r"\S"}),
+    "description": Setting(False, "one or two sentences, Markdown allowed", {"type": "string"}),
+}
 
 
 @dataclass(frozen=True)
@@ -121,7 +159,7 @@ def _check_kinds(value, base_path: str, err) -> tuple[Kind, ...] | None:
         kind_id = str(kind_id)
         if not ID_PATTERN.match(kind_id):
             err(f"kind id '{kind_id}' must be lowercase letters, digits and single hyphens", "kinds", kind_id)
-        elif not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or set(spec) - {"name", "plural"}:
+        elif not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or set(spec) - set(KIND_FIELDS):
             err(f"kind '{kind_id}' must be {{name: ..., plural: ...}}", "kinds", kind_id)
         else:
             kinds.append(Kind(kind_id, spec["name"], str(spec.get("plural", spec["name"])), index,
@@ -149,8 +187,8 @@ def _topic_problem(item, seen: set[str]) -> tuple[str, str] | None:
     """(message, key) for the first problem of one topic entry, or None."""
     if not isinstance(item, dict):
         return "each topic must be a mapping {id, name, description}", "id"
-    if extra := sorted(set(item) - {"id", "name", "description"}):
-        return f"unknown topic field '{extra[0]}'{did_you_mean(extra[0], {'id', 'name', 'description'})}", extra[0]
+    if extra := sorted(set(item) - set(TOPIC_FIELDS)):
+        return f"unknown topic field '{extra[0]}'{did_you_mean(extra[0], TOPIC_FIELDS)}", extra[0]
     if not isinstance(item.get("id"), str) or not ID_PATTERN.match(item["id"]):
         return "topic 'id' must be lowercase letters, digits and single hyphens", "id"
     if item["id"] in seen:

@@ -67,6 +67,11 @@ class Kind:
     """Position in site.yaml; picks the kind's colour."""
     url: str
 
+    @property
+    def colour(self) -> int:
+        """One of the seven colours of the palette (they repeat after seven kinds)."""
+        return self.index % 7
+
 
 @dataclass(frozen=True)
 class Topic:
@@ -116,6 +121,8 @@ class Event:
     authors: tuple[str, ...] = ()
     organization: tuple[str, ...] = ()
     venue: str | None = None
+    label: str | None = None
+    """Short name for charts; derived from the title when absent."""
     arxiv: str | None = None
     doi: str | None = None
     citations: Citations | None = None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -14,8 +15,11 @@ from typing import Any, TypedDict
 
 import jinja2
 
+from .charts import BarChart, LineageGraph, Segment, Strip, bar_chart, decade_strip, lineage_graph, stacked_bar, topic_chains
+from .cite import bibtex_entry, is_citable, structured_data
 from .config import SiteConfig
-from .model import Event, Kind, Neighbours, Selection, Timeline, Topic, Year
+from .model import MONTHS, Event, Kind, Neighbours, Selection, Timeline, Topic, Year
+from .validate import FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +37,42 @@ class Crumb:
     url: str | None
 
 
+@dataclass(frozen=True)
+class Filters:
+    """What the filter form on a listing page offers."""
+
+    kinds: tuple[Kind, ...]
+    topics: tuple[Topic, ...]
+    importance: tuple[str, ...] = ("landmark", "major", "notable")
+
+
+@dataclass(frozen=True)
+class YearCard:
+    year: Year
+    segments: tuple[Segment, ...]
+
+
+@dataclass(frozen=True)
+class TopicCard:
+    topic: Topic
+    count: int
+    blurb: str
+
+
+@dataclass(frozen=True)
+class MonthCell:
+    name: str
+    count: int
+    anchor: str
+
+
+@dataclass(frozen=True)
+class FieldDoc:
+    name: str
+    required: bool
+    doc: str
+
+
 class PageContext(TypedDict):
     site: SiteConfig
     timeline: Timeline
@@ -41,31 +81,51 @@ class PageContext(TypedDict):
     canonical: str
     crumbs: list[Crumb]
     static: str
+    search_url: str
+    structured: dict[str, Any] | None
 
 
 class HomeContext(PageContext):
     intro: str
+    strip: Strip
+    year_cards: tuple[YearCard, ...]
+    topic_cards: tuple[TopicCard, ...]
+    filters: Filters
 
 
 class YearContext(PageContext):
     year: Year
+    months: tuple[MonthCell, ...]
+    filters: Filters
 
 
 class TopicContext(PageContext):
     topic: Topic
     description_html: str
     selection: Selection
+    chart: BarChart
+    chains: tuple[tuple[Event, ...], ...]
+    filters: Filters
 
 
 class KindContext(PageContext):
     kind: Kind
     selection: Selection
+    chart: BarChart
 
 
 class EventContext(PageContext):
     event: Event
     body_html: str
     related: Neighbours
+    graph: LineageGraph | None
+    bibtex: str | None
+    bib_url: str | None
+
+
+class DataContext(PageContext):
+    fields: tuple[FieldDoc, ...]
+    files: tuple[Crumb, ...]
 
 
 @dataclass(frozen=True)
@@ -115,21 +175,31 @@ def _render_all(data: RenderInput, env: jinja2.Environment) -> Iterator[Rendered
     for kind in t.kinds:
         yield _page(env, "kind.html", f"kinds/{kind.id}/index.html", kind_context(data, kind))
     for event in t.events:
-        yield _page(env, "event.html", f"events/{event.id}/index.html", event_context(data, event))
+        context = event_context(data, event)
+        yield _page(env, "event.html", f"events/{event.id}/index.html", context)
+        if context["bibtex"]:
+            yield RenderedPage(PurePosixPath(f"events/{event.id}/{event.id}.bib"), context["bibtex"].encode())
+    yield _page(env, "data.html", "data/index.html", data_context(data))
+    yield _page(env, "search.html", "search/index.html",
+                _base(data, "Search", f"Search {c.title}.", c.base_path + "search/", [_home_crumb(c), Crumb("Search", None)]))
     yield _page(env, "404.html", "404.html", _base(data, "Page not found", c.description, c.base_path + "404.html", []))
     yield _page(env, "feed.xml", "feed.xml", {"site": c, "timeline": t, "events": feed_events(t)})
     yield _page(env, "sitemap.xml", "sitemap.xml", {"site": c, "urls": sitemap_urls(t, c)})
     yield RenderedPage(PurePosixPath("events.json"), events_json(t, c).encode())
+    yield RenderedPage(PurePosixPath("events.bib"), "\n".join(bibtex_entry(e) for e in t.events if is_citable(e)).encode())
+    yield RenderedPage(PurePosixPath("search.json"), search_index(t).encode())
 
 
 def _page(env: jinja2.Environment, template: str, dest: str, context: Mapping[str, Any]) -> RenderedPage:
     return RenderedPage(PurePosixPath(dest), env.get_template(template).render(context).encode())
 
 
-def _base(data: RenderInput, title: str, description: str, url: str, crumbs: list[Crumb]) -> PageContext:
+def _base(data: RenderInput, title: str, description: str, url: str, crumbs: list[Crumb],
+          structured: dict[str, Any] | None = None) -> PageContext:
     c = data.config
     return PageContext(site=c, timeline=data.timeline, title=title, description=description,
-                       canonical=c.absolute(url), crumbs=crumbs, static=c.base_path + "static/")
+                       canonical=c.absolute(url), crumbs=crumbs, static=c.base_path + "static/",
+                       search_url=c.base_path + "search/", structured=structured)
 
 
 def _home_crumb(c: SiteConfig) -> Crumb:
@@ -137,40 +207,92 @@ def _home_crumb(c: SiteConfig) -> Crumb:
 
 
 def home_context(data: RenderInput) -> HomeContext:
-    c = data.config
-    return HomeContext(**_base(data, c.title, c.description or c.tagline, c.base_path, []), intro=c.description)
+    c, t = data.config, data.timeline
+    peak = max((len(y.events) for y in t.years), default=0)
+    website = {"@context": "https://schema.org", "@type": "WebSite", "name": c.title,
+               "description": c.description or c.tagline, "url": c.base_url}
+    return HomeContext(
+        **_base(data, c.title, c.description or c.tagline, c.base_path, [], website),
+        intro=c.description,
+        strip=decade_strip(t),
+        year_cards=tuple(YearCard(y, stacked_bar([(k.kind, k.count) for k in y.counts], peak)) for y in t.years),
+        topic_cards=tuple(TopicCard(x, len(t.by_topic[x.id].events), first_sentence(x.description)) for x in t.topics),
+        filters=Filters(t.kinds, t.topics),
+    )
 
 
 def year_context(data: RenderInput, year: Year) -> YearContext:
-    c = data.config
+    c, t = data.config, data.timeline
     crumbs = [_home_crumb(c), Crumb(str(year.year), None)]
     description = f"{len(year.events)} events of {year.year} in {c.title}."
-    return YearContext(**_base(data, str(year.year), description, year.url, crumbs), year=year)
+    counts = {g.month: len(g.events) for g in year.months}
+    months = tuple(MonthCell(MONTHS[m - 1][:3], counts.get(m, 0), f"#m{m}" if counts.get(m) else "") for m in range(1, 13))
+    return YearContext(**_base(data, str(year.year), description, year.url, crumbs), year=year, months=months,
+                       filters=Filters(tuple(k.kind for k in year.counts), _topics_of(year.events, t)))
+
+
+def _topics_of(events: tuple[Event, ...], t: Timeline) -> tuple[Topic, ...]:
+    used = {x.id for e in events for x in e.topics}
+    return tuple(x for x in t.topics if x.id in used)
 
 
 def topic_context(data: RenderInput, topic: Topic) -> TopicContext:
-    c = data.config
-    crumbs = [_home_crumb(c), Crumb("Topics", None), Crumb(topic.name, None)]
-    description = " ".join(topic.description.split()) or topic.name
-    return TopicContext(**_base(data, topic.name, description, topic.url, crumbs), topic=topic,
-                        description_html=data.topic_descriptions[topic.id],
-                        selection=data.timeline.by_topic[topic.id])
+    c, t = data.config, data.timeline
+    crumbs = [_home_crumb(c), Crumb("Topics", c.base_path + "#topics-heading"), Crumb(topic.name, None)]
+    selection = t.by_topic[topic.id]
+    kinds = tuple(k for k in t.kinds if any(e.kind == k for e in selection.events))
+    return TopicContext(**_base(data, topic.name, first_sentence(topic.description) or topic.name, topic.url, crumbs),
+                        topic=topic, description_html=data.topic_descriptions[topic.id], selection=selection,
+                        chart=bar_chart(selection.per_year), chains=topic_chains(selection.events, t.neighbours),
+                        filters=Filters(kinds, ()))
 
 
 def kind_context(data: RenderInput, kind: Kind) -> KindContext:
-    c = data.config
-    crumbs = [_home_crumb(c), Crumb("Kinds", None), Crumb(kind.plural, None)]
-    description = f"{kind.plural} in {c.title}."
-    return KindContext(**_base(data, kind.plural, description, kind.url, crumbs), kind=kind,
-                       selection=data.timeline.by_kind[kind.id])
+    c, t = data.config, data.timeline
+    crumbs = [_home_crumb(c), Crumb(kind.plural, None)]
+    selection = t.by_kind[kind.id]
+    description = f"{len(selection.events)} {kind.plural.lower()} in {c.title}."
+    return KindContext(**_base(data, kind.plural, description, kind.url, crumbs), kind=kind, selection=selection,
+                       chart=bar_chart(selection.per_year))
 
 
 def event_context(data: RenderInput, event: Event) -> EventContext:
-    c = data.config
-    year = data.timeline.year(event.year)
+    c, t = data.config, data.timeline
+    year = t.year(event.year)
     crumbs = [_home_crumb(c), Crumb(str(event.year), year.url), Crumb(event.title, None)]
-    return EventContext(**_base(data, event.title, event.summary, event.url, crumbs), event=event,
-                        body_html=data.bodies[event.id], related=data.timeline.neighbours[event.id])
+    citable = is_citable(event)
+    return EventContext(
+        **_base(data, event.title, event.summary, event.url, crumbs,
+                structured_data(event, c.absolute(event.url), c.title)),
+        event=event, body_html=data.bodies[event.id], related=t.neighbours[event.id],
+        graph=lineage_graph(event, t.neighbours),
+        bibtex=bibtex_entry(event) if citable else None,
+        bib_url=f"{event.url}{event.id}.bib" if citable else None,
+    )
+
+
+def data_context(data: RenderInput) -> DataContext:
+    c = data.config
+    fields = tuple(FieldDoc(name, spec.required, spec.doc) for name, spec in FIELDS.items())
+    files = (Crumb("events.json", c.base_path + "events.json"),
+             Crumb("events.bib", c.base_path + "events.bib"), Crumb("feed.xml", c.base_path + "feed.xml"))
+    return DataContext(**_base(data, "Data", f"The data behind {c.title}: JSON, CSV and BibTeX.",
+                               c.base_path + "data/", [_home_crumb(c), Crumb("Data", None)]),
+                       fields=fields, files=files)
+
+
+def first_sentence(markdown_text: str) -> str:
+    """The first sentence of a short Markdown text, as plain text."""
+    text = " ".join(re.sub(r"[*_`]", "", markdown_text).split())
+    match = re.match(r"(.+?[.!?])(\s|$)", text)
+    return match.group(1) if match else text
+
+
+def search_index(t: Timeline) -> str:
+    """A compact index for the search box: what a reader is likely to type."""
+    rows = [{"u": e.url, "t": e.title, "l": e.label or "", "y": e.date.display, "k": e.kind.name,
+             "a": "; ".join(e.authors), "o": "; ".join(e.organization), "s": e.summary} for e in t.events]
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def feed_events(t: Timeline) -> list[Event]:
@@ -201,6 +323,7 @@ def event_record(event: Event, t: Timeline, c: SiteConfig) -> dict[str, Any]:
         "authors": list(event.authors),
         "organization": list(event.organization),
         "venue": event.venue,
+        "label": event.label,
         "arxiv": event.arxiv,
         "doi": event.doi,
         "citations": {"count": event.citations.count, "as_of": event.citations.as_of.iso} if event.citations else None,

@@ -30,6 +30,7 @@ DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 XREF_PATTERN = re.compile(r"\[\[([^\]|\n]+)(?:\|[^\]\n]*)?\]\]")
 IMPORTANCE = ("landmark", "major", "notable")
 MAX_SUMMARY = 280
+MAX_LABEL = 32
 
 
 class Invalid(Exception):
@@ -99,6 +100,13 @@ def check_topics(value: Any, ctx: Context) -> tuple[Topic, ...]:
             raise Invalid(f"topic {item!r} is listed twice", i)
         result.append(ctx.topics[item])
     return tuple(result)
+
+
+def check_label(value: Any, ctx: Context) -> str:
+    text = check_text(value, ctx)
+    if len(text) > MAX_LABEL:
+        raise Invalid(f"label is {len(text)} characters; the limit is {MAX_LABEL}")
+    return text
 
 
 def check_summary(value: Any, ctx: Context) -> str:
@@ -204,32 +212,74 @@ def check_body(value: Any, ctx: Context) -> str:
     return value
 
 
+# -- JSON Schema fragments: the same rules, for editors (see schema.py) ---------
+
+TEXT_SCHEMA = {"type": "string", "pattern": r"\S"}
+URL_SCHEMA = {"type": "string", "pattern": r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+(?:[/?#]\S*)?\s*$"}
+SUMMARY_SCHEMA = {"type": "string", "pattern": rf"^\s*\S(?:[\s\S]{{0,{MAX_SUMMARY - 2}}}\S)?\s*$"}
+MONTH_SCHEMA = {"type": "string", "pattern": r"^\d{4}-(?:0[1-9]|1[0-2])$"}
+IMAGE_SRC_SCHEMA = {"type": "string", "pattern": r"^(?!/)(?![\s\S]*\\)(?!(?:[\s\S]*/)?\.\.(?:/|$))[\s\S]+$"}
+LINK_SCHEMA = {"type": "object", "required": ["title", "url"], "additionalProperties": False,
+               "properties": {"title": TEXT_SCHEMA, "url": URL_SCHEMA}}
+CITATIONS_SCHEMA = {"type": "object", "required": ["count", "as_of"], "additionalProperties": False,
+                    "properties": {"count": {"type": "integer", "minimum": 0}, "as_of": MONTH_SCHEMA}}
+IMAGE_SCHEMA = {"type": "object", "required": ["src", "alt"], "additionalProperties": False,
+                "properties": {"src": IMAGE_SRC_SCHEMA, "alt": TEXT_SCHEMA, "credit": {},
+                               "credit_url": {"anyOf": [{"type": "null"}, URL_SCHEMA]}}}
+
+
+def date_schema(ctx: Context) -> dict:
+    """YYYY, YYYY-MM or a real YYYY-MM-DD, within the site's years (leap days included)."""
+    years = "|".join(str(y) for y in ctx.config.years)
+    leap = "|".join(str(y) for y in ctx.config.years if calendar.isleap(y)) or "(?!)"
+    day = (r"(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
+           r"|02-(?:0[1-9]|1\d|2[0-8])")
+    patterns = [rf"^(?:{years})(?:-(?:0[1-9]|1[0-2]))?$", rf"^(?:{years})-(?:{day})$", rf"^(?:{leap})-02-29$"]
+    return {"anyOf": [{"type": "integer", "minimum": ctx.config.first_year, "maximum": ctx.config.last_year},
+                      *({"type": "string", "pattern": p} for p in patterns)]}
+
+
+def kind_schema(ctx: Context) -> dict:
+    return {"type": "string", "enum": [k.id for k in ctx.config.kinds]}
+
+
+def topics_schema(ctx: Context) -> dict:
+    return {"type": "array", "minItems": 1, "uniqueItems": True,
+            "items": {"type": "string", "enum": list(ctx.topics)}}
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     check: Callable[[Any, Context], Any]
     required: bool
     doc: str
+    schema: Mapping[str, Any] | Callable[[Context], Mapping[str, Any]]
+    """The JSON Schema of the value (a function of the site when it needs its kinds, topics or years)."""
 
 
 FIELDS: dict[str, FieldSpec] = {
-    "title": FieldSpec(check_text, True, "as the paper or event is known"),
-    "date": FieldSpec(check_date, True, "first public appearance: YYYY, YYYY-MM or YYYY-MM-DD"),
-    "kind": FieldSpec(check_kind, True, "a kind id from site.yaml"),
-    "topics": FieldSpec(check_topics, True, "topic ids; the first is the primary topic"),
-    "summary": FieldSpec(check_summary, True, f"plain text, at most {MAX_SUMMARY} characters"),
-    "importance": FieldSpec(check_importance, True, "landmark, major or notable"),
-    "links": FieldSpec(check_links, True, "[{title, url}], the primary source first"),
-    "authors": FieldSpec(check_names, False, "list of names"),
-    "organization": FieldSpec(check_names, False, "labs or companies"),
-    "venue": FieldSpec(check_text, False, "e.g. NeurIPS 2012"),
-    "arxiv": FieldSpec(check_arxiv, False, "new-style arXiv id"),
-    "doi": FieldSpec(check_doi, False, "a DOI such as 10.1038/nature16961"),
-    "citations": FieldSpec(check_citations, False, "{count, as_of: YYYY-MM}"),
-    "builds_on": FieldSpec(check_builds_on, False, "ids of events this work builds on"),
-    "image": FieldSpec(check_image, False, "{src, alt, credit?, credit_url?}"),
-    "draft": FieldSpec(check_bool, False, "left out of the site unless --drafts"),
+    "title": FieldSpec(check_text, True, "as the paper or event is known", TEXT_SCHEMA),
+    "date": FieldSpec(check_date, True, "first public appearance: YYYY, YYYY-MM or YYYY-MM-DD", date_schema),
+    "kind": FieldSpec(check_kind, True, "a kind id from site.yaml", kind_schema),
+    "topics": FieldSpec(check_topics, True, "topic ids; the first is the primary topic", topics_schema),
+    "summary": FieldSpec(check_summary, True, f"plain text, at most {MAX_SUMMARY} characters", SUMMARY_SCHEMA),
+    "importance": FieldSpec(check_importance, True, "landmark, major or notable",
+                            {"type": "string", "enum": list(IMPORTANCE)}),
+    "links": FieldSpec(check_links, True, "[{title, url}], the primary source first",
+                       {"type": "array", "minItems": 1, "items": LINK_SCHEMA}),
+    "authors": FieldSpec(check_names, False, "list of names", {"type": "array", "items": TEXT_SCHEMA}),
+    "organization": FieldSpec(check_names, False, "labs or companies", {"type": "array", "items": TEXT_SCHEMA}),
+    "venue": FieldSpec(check_text, False, "e.g. NeurIPS 2012", TEXT_SCHEMA),
+    "arxiv": FieldSpec(check_arxiv, False, "new-style arXiv id", {"type": "string", "pattern": ARXIV_PATTERN.pattern}),
+    "doi": FieldSpec(check_doi, False, "a DOI such as 10.1038/nature16961",
+                     {"type": "string", "pattern": DOI_PATTERN.pattern}),
+    "citations": FieldSpec(check_citations, False, "{count, as_of: YYYY-MM}", CITATIONS_SCHEMA),
+    "builds_on": FieldSpec(check_builds_on, False, "ids of events this work builds on",
+                           {"type": "array", "items": {"type": "string", "pattern": ID_PATTERN.pattern}}),
+    "image": FieldSpec(check_image, False, "{src, alt, credit?, credit_url?}", IMAGE_SCHEMA),
+    "draft": FieldSpec(check_bool, False, "left out of the site unless --drafts", {"type": "boolean"}),
 }
-YAML_ONLY_FIELDS = {"body": FieldSpec(check_body, False, "Markdown body (.yaml events only)")}
+YAML_ONLY_FIELDS = {"body": FieldSpec(check_body, False, "Markdown body (.yaml events only)", {"type": "string"})}
 
 
 def _list_of(value: Any, what: str, min_items: int = 0, item_type: type | None = None) -> list:

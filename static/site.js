@@ -22,7 +22,7 @@
           levels.indexOf(el.dataset.importance) >= 0 &&
           (!topic || (" " + el.dataset.topics + " ").indexOf(" " + topic + " ") >= 0);
         el.classList.toggle("is-filtered", !ok);
-        if (el.classList.contains("card") || el.classList.contains("dot")) { total += 1; if (ok) shown += 1; }
+        if (el.classList.contains("card") || el.closest(".dots")) { total += 1; if (ok) shown += 1; }
         if (el.tagName.toLowerCase() === "a" && el.closest("svg")) {
           if (ok) el.removeAttribute("tabindex"); else el.setAttribute("tabindex", "-1");
         }

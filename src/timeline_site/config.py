@@ -45,7 +45,8 @@ SITE_SETTINGS: dict[str, Setting] = {
     "kinds": Setting(True, "ordered map of kind id -> {name, plural}",
                      {"type": "object", "minProperties": 1, "propertyNames": {"pattern": ID_PATTERN.pattern},
                       "additionalProperties": {"type": "object", "required": ["name"], "additionalProperties": False,
-                                               "properties": {k: s.schema for k, s in KIND_FIELDS.items()}}}),
+                                               "properties": {k: {"description": s.doc, **s.schema}
+                                                              for k, s in KIND_FIELDS.items()}}}),
 }
 SITE_FIELDS = set(SITE_SETTINGS)
 SITE_REQUIRED = {key for key, setting in SITE_SETTINGS.items() if setting.required}

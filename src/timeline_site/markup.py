@@ -49,6 +49,7 @@ ATTRIBUTES = {
     "td": {"align", "colspan", "rowspan"},
     "th": {"align", "colspan", "rowspan", "scope"},
     "ol": {"start"},
+    "div": {"tabindex", "role", "aria-label"},
 } | {tag: MATHML_ATTRIBUTES for tag in MATHML_TAGS}
 
 DISPLAY_MATH = r"(?<!\\)\$\$(.+?)\$\$"
@@ -77,6 +78,8 @@ class MathProcessor(InlineProcessor):
         except Exception as exc:  # latex2mathml raises many types for bad TeX
             self.problems.append(f"cannot render math ${tex}$: {exc or type(exc).__name__}")
             return None, None, None
+        if self.display:  # a wide equation scrolls in its own box, reachable by keyboard
+            mathml = f'<div class="math-display" tabindex="0" role="region" aria-label="Equation">{mathml}</div>'
         return self.md.htmlStash.store(mathml), m.start(0), m.end(0)
 
 

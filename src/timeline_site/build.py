@@ -1,23 +1,38 @@
-"""The pipeline, in order: load -> validate -> model -> Markdown -> render -> write.
+"""The pipeline, in order: load -> validate -> model -> Markdown -> plan -> render -> write.
 
 The only module that knows the order of the stages. First gather and check
 all data; only when there is not a single problem, render and write.
+
+A `Builder` builds the same project again and again (the dev server, the
+benchmark). Every build is complete and correct on its own; what a Builder
+keeps between builds (parsed files, validated events, rendered Markdown,
+digests, the last manifest) only lets it skip work whose inputs are unchanged:
+a rebuild is a pure function of the content, made fast by memoizing.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 import time
-from dataclasses import dataclass
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+import jinja2
+
+from .cache import Manifest, MarkdownCache
 from .config import BuildOptions, SiteConfig, validate_site, validate_topics, year_url
+from .digest import Digests, generator_fingerprint, sha
 from .errors import BuildFailed, ContentError
-from .load import load_sources
+from .load import FileCache, Sources, load_sources
 from .markup import pygments_css, render_markdown
-from .model import Event, Timeline, build_timeline
-from .render import RenderedPage, RenderInput, make_environment, render_site
-from .validate import Context, validate_events
-from .write import files_below, write_site
+from .model import Event, Timeline, Topic, build_timeline
+from .parallel import default_jobs, ordered_map
+from .render import Fragments, Nav, PagePlan, RenderedPage, RenderInput, make_environment, plan_site
+from .validate import Context, EventMemo, validate_events
+from .write import files_below, update_site, write_site
 
 log = logging.getLogger(__name__)
 
@@ -26,58 +41,174 @@ log = logging.getLogger(__name__)
 class BuildReport:
     events: int
     pages: int
+    """HTML pages in the site."""
     files: int
+    """Files written by this build (0 when nothing changed)."""
     seconds: float
     out_dir: Path
+    rendered: tuple[str, ...] = ()
+    """dest paths this build rendered and wrote, in plan order."""
 
     def summary(self) -> str:
         return (f"Built {self.events} events into {self.pages} pages "
-                f"({self.files} files) in {self.out_dir} in {self.seconds:.2f} s")
+                f"({self.files} files written) in {self.out_dir} in {self.seconds:.2f} s")
 
 
-def prepare_site(options: BuildOptions) -> RenderInput:
-    """Load, validate and model the content and render its Markdown.
+class Builder:
+    """Builds one project repeatedly, re-doing only what its inputs changed."""
 
-    Raises BuildFailed with every problem found; otherwise returns all that the
-    pages need. This is what `check` runs: everything but templates and writing.
-    """
-    sources, errors = load_sources(options.content_dir)
-    config = None
-    if sources.site is not None:
-        config, problems = validate_site(sources.site, options.base_url)
+    def __init__(self, options: BuildOptions):
+        self.options = options
+        self.jobs = options.jobs or default_jobs()
+        self.files: FileCache = {}
+        self.events: EventMemo = {}
+        self.context: Context | None = None
+        self.markdown = MarkdownCache(options.cache_dir)
+        self.digests = Digests()
+        self.fragments = Fragments()
+        self.manifest = Manifest(options.cache_dir, options.out_dir)
+        self.env = make_environment(options.templates_dir)
+
+    # -- stages ---------------------------------------------------------------
+
+    def prepare(self) -> RenderInput:
+        """Load, validate and model the content and render its Markdown, or raise BuildFailed."""
+        sources, errors = load_sources(self.options.content_dir, self.files)
+        config, topics, problems = self.settings(sources)
         errors += problems
-    if config is None or sources.topics is None:
-        raise BuildFailed(errors)
-    topics, problems = validate_topics(sources.topics, config.base_path)
-    errors += problems
-    ctx = Context(config, {t.id: t for t in topics}, sources.images)
-    events, problems = validate_events(sources.events, ctx)
-    errors += problems
-    if errors:
-        raise BuildFailed(errors)
-    timeline = build_timeline(events, config.kinds, topics, config.years,
-                              {y: year_url(config.base_path, y) for y in config.years}, options.drafts)
-    bodies, errors = render_bodies(timeline)
-    descriptions = {t.id: render_markdown(t.description).html for t in timeline.topics}
-    if errors:
-        raise BuildFailed(errors)
-    return RenderInput(config, timeline, bodies, descriptions)
+        if config is None:
+            raise BuildFailed(errors)
+        events, problems = validate_events(sources.events, self.shared_context(config, topics, sources), self.events)
+        errors += problems
+        paths = {str(d.src_path) for d in sources.events}
+        self.events = {k: v for k, v in self.events.items() if k in paths}
+        if errors:
+            raise BuildFailed(errors)
+        timeline = build_timeline(events, config.kinds, topics, config.years,
+                                  {y: year_url(config.base_path, y) for y in config.years}, self.options.drafts)
+        bodies, errors = self.render_bodies(timeline)
+        if errors:
+            raise BuildFailed(errors)
+        descriptions = {t.id: render_markdown(t.description).html for t in timeline.topics}
+        return RenderInput(config, timeline, bodies, descriptions, Nav.of(timeline))
+
+    def settings(self, sources: Sources) -> tuple[SiteConfig | None, tuple[Topic, ...], list[ContentError]]:
+        if sources.site is None or sources.topics is None:
+            return None, (), []
+        config, errors = validate_site(sources.site, self.options.base_url)
+        if config is None:
+            return None, (), errors
+        topics, problems = validate_topics(sources.topics, config.base_path)
+        return config, topics, errors + problems
+
+    def shared_context(self, config: SiteConfig, topics: tuple[Topic, ...], sources: Sources) -> Context:
+        """The same Context object as last build when nothing in it changed (so events are reused)."""
+        context = Context(config, {t.id: t for t in topics}, sources.images)
+        if context != self.context:
+            self.context = context
+        return self.context
+
+    def render_bodies(self, timeline: Timeline) -> tuple[dict[str, str], list[ContentError]]:
+        """Every body as HTML: from the cache when its source and link targets are unchanged."""
+        keys = {e.id: MarkdownCache.key(e.body, link_targets(e, timeline)) for e in timeline.events}
+        cached = self.markdown.get_many(list(keys.values()))
+        bodies = {eid: cached[key] for eid, key in keys.items() if key in cached}
+        missing = [e for e in timeline.events if e.id not in bodies]
+
+        def render(event: Event) -> tuple[str, list[str]]:
+            rendered = render_markdown(event.body, resolver(timeline))
+            return rendered.html, rendered.problems
+
+        errors, fresh = [], {}
+        for event, (html, problems) in zip(missing, ordered_map(render, missing, self.jobs)):
+            errors += [ContentError(event.src_path, line_of_problem(event, p), p) for p in problems]
+            if not problems:
+                fresh[keys[event.id]] = html
+            bodies[event.id] = html
+        self.markdown.put_many(fresh)
+        self.markdown.retain(set(keys.values()))
+        return bodies, errors
+
+    def plan(self, data: RenderInput) -> list[PagePlan]:
+        self.digests.new_build(data.timeline.events)
+        plans = plan_site(data, self.env, self.digests, self.fragments)
+        plans += asset_plans(self.options)
+        return plans
+
+    # -- the build --------------------------------------------------------------
+
+    def build(self) -> BuildReport:
+        """Build the whole site into options.out_dir, or raise BuildFailed and touch nothing."""
+        started = time.perf_counter()
+        data = self.prepare()
+        plans = self.plan(data)
+        previous = self.manifest.load() if self.options.out_dir.is_dir() else None
+        try:
+            written = self.write(plans, previous)
+        except BaseException:
+            self.manifest.forget()  # whatever happened, the next build starts from scratch
+            raise
+        self.manifest.save({str(p.dest_path): p.fingerprint for p in plans})
+        self.fragments.sweep()
+        pages = sum(1 for p in plans if p.dest_path.suffix == ".html" and not str(p.dest_path).startswith("static/"))
+        return BuildReport(len(data.timeline.events), pages, len(written), time.perf_counter() - started,
+                           self.options.out_dir, tuple(written))
+
+    def write(self, plans: list[PagePlan], previous: dict[str, str] | None) -> list[str]:
+        """Everything into a fresh folder (first build), else only what changed, in place.
+
+        Pages stream into the fresh folder as they are rendered (memory stays
+        bounded); in-place updates render everything first, then write.
+        """
+        try:
+            if previous is None:
+                write_site(self.render(plans), [], [], self.options.out_dir)
+                return [str(p.dest_path) for p in plans]
+            out = self.options.out_dir
+            changed = [p for p in plans
+                       if previous.get(str(p.dest_path)) != p.fingerprint or not (out / p.dest_path).is_file()]
+            current = {str(p.dest_path) for p in plans}
+            removed = [PurePosixPath(d) for d in sorted(previous) if d not in current]
+            if changed or removed:
+                update_site(out, list(self.render(changed)), removed)
+            return [str(p.dest_path) for p in changed]
+        except jinja2.TemplateError as error:
+            raise BuildFailed([template_error(error, self.options.templates_dir)]) from None
+
+    def render(self, plans: list[PagePlan]) -> Iterator[RenderedPage]:
+        for plan, content in zip(plans, ordered_map(render_plan, plans, self.jobs)):
+            yield RenderedPage(plan.dest_path, content)
 
 
-def render_bodies(timeline: Timeline) -> tuple[dict[str, str], list[ContentError]]:
+def render_plan(plan: PagePlan) -> bytes:
+    return plan.render()
+
+
+def template_error(error: jinja2.TemplateError, templates_dir: Path) -> ContentError:
+    """`templates/base.html:37: 'x' is undefined`, from the error or its (remote) traceback."""
+    name, line = getattr(error, "filename", None), getattr(error, "lineno", None)
+    if name is None:
+        frames = traceback.format_tb(error.__traceback__) + [str(error.__cause__ or "")]
+        spots = re.findall(r'File "([^"]+)", line (\d+)', "".join(frames))
+        inside = [(f, int(n)) for f, n in spots if Path(f).resolve().is_relative_to(templates_dir.resolve())]
+        name, line = inside[-1] if inside else (None, None)
+    where = f"templates/{Path(name).name}" if name else "templates"
+    return ContentError(PurePosixPath(where), line, f"template error: {error.message or error}")
+
+def link_targets(event: Event, timeline: Timeline) -> tuple:
+    """What the event's [[id]] links resolve to: part of its rendered body's cache key."""
+    return tuple((target, (e.url, e.title) if (e := timeline.by_id.get(target)) else None)
+                 for _, target in event.references)
+
+
+def resolver(timeline: Timeline):
     def resolve(event_id: str) -> tuple[str, str] | None:
         event = timeline.by_id.get(event_id)
         return (event.url, event.title) if event else None
-
-    bodies, errors = {}, []
-    for event in timeline.events:
-        rendered = render_markdown(event.body, resolve)
-        bodies[event.id] = rendered.html
-        errors += [ContentError(event.src_path, _line_of_problem(event, p), p) for p in rendered.problems]
-    return bodies, errors
+    return resolve
 
 
-def _line_of_problem(event: Event, problem: str) -> int:
+def line_of_problem(event: Event, problem: str) -> int:
     """Best effort: the first body line containing the TeX quoted in the message."""
     snippet = problem.split("$")[1] if problem.count("$") >= 2 else ""
     for offset, line in enumerate(event.body.split("\n")):
@@ -86,34 +217,27 @@ def _line_of_problem(event: Event, problem: str) -> int:
     return event.body_line
 
 
+def asset_plans(options: BuildOptions) -> list[PagePlan]:
+    """Static files and images, copied as they are, and the generated Pygments stylesheet."""
+    plans = [PagePlan(PurePosixPath("static/pygments.css"), sha(generator_fingerprint()), lambda: pygments_css().encode())]
+    for prefix, folder in (("static", options.static_dir), ("images", options.content_dir / "images")):
+        for rel, path in files_below(folder):
+            content = path.read_bytes()
+            plans.append(PagePlan(PurePosixPath(prefix) / rel, hashlib.sha1(content, usedforsecurity=False).hexdigest(),
+                                  lambda content=content: content))
+    return plans
+
+
 def build_site(options: BuildOptions) -> BuildReport:
-    """Build the whole site into options.out_dir, or raise BuildFailed and touch nothing."""
-    started = time.perf_counter()
-    data = prepare_site(options)
-    env = make_environment(options.templates_dir)
-    pages = render_site(data, env)
-    assets = [(PurePosixPath("static") / rel, path) for rel, path in files_below(options.static_dir)]
-    assets += [(PurePosixPath("images") / rel, path) for rel, path in files_below(options.content_dir / "images")]
-    generated = [RenderedPage(PurePosixPath("static/pygments.css"), pygments_css().encode())]
-    files = write_site(pages, assets, generated, options.out_dir)
-    html_pages = sum(1 for p in pages if p.dest_path.suffix == ".html")
-    return BuildReport(len(data.timeline.events), html_pages, files, time.perf_counter() - started, options.out_dir)
+    """One complete build (a new Builder: on-disk caches are still used if configured)."""
+    return Builder(options).build()
+
+
+def prepare_site(options: BuildOptions) -> RenderInput:
+    """Everything but templates and writing: what `check` runs."""
+    return Builder(replace(options, cache_dir=None)).prepare()
 
 
 def check_site(options: BuildOptions) -> SiteConfig:
     """Validate everything; write nothing."""
     return prepare_site(options).config
-
-
-class Builder:
-    """Builds the same project again and again (the dev server, the benchmark).
-
-    Each call to `build()` is a full, correct build; state kept between calls
-    only makes later builds faster, never different.
-    """
-
-    def __init__(self, options: BuildOptions):
-        self.options = options
-
-    def build(self) -> BuildReport:
-        return build_site(self.options)

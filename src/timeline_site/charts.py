@@ -90,8 +90,9 @@ class Strip:
     labels: tuple[Label, ...]
 
 
-def decade_strip(t: Timeline, width: float = 1000, lane_height: float = 30, left: float = 112) -> Strip:
-    """Events as dots in one lane per kind; landmarks labelled in rows above, with leader lines."""
+def decade_strip(t: Timeline, events: Sequence[Event], width: float = 1000, lane_height: float = 30,
+                 left: float = 112) -> Strip:
+    """`events` as dots in one lane per kind; landmarks labelled in rows above, with leader lines."""
     first, last = t.years[0].year, t.years[-1].year
     span = last - first + 1
     right = width - 12
@@ -99,13 +100,13 @@ def decade_strip(t: Timeline, width: float = 1000, lane_height: float = 30, left
     def x_of(date: PartialDate) -> float:
         return left + (date.year - first + year_fraction(date)) / span * (right - left)
 
-    landmarks = [e for e in t.events if e.importance == "landmark"]
+    landmarks = [e for e in events if e.importance == "landmark"]
     placed = place_labels([(x_of(e.date), short_label(e)) for e in landmarks], width)
     band = (max((row for row, _ in placed), default=-1) + 1) * 15 + 10
     lanes = tuple(Lane(k, band + i * lane_height + lane_height / 2, band + i * lane_height, lane_height)
                   for i, k in enumerate(t.kinds))
     lane_y = {lane.kind.id: lane.y for lane in lanes}
-    dots = spread_dots([(e, x_of(e.date), lane_y[e.kind.id], DOT_RADIUS[e.importance]) for e in t.events],
+    dots = spread_dots([(e, x_of(e.date), lane_y[e.kind.id], DOT_RADIUS[e.importance]) for e in events],
                        lane_height / 2 - 2)
     dot_of = {d.event.id: d for d in dots}
     labels = tuple(

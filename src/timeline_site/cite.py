@@ -43,9 +43,14 @@ def bibtex_entry(event: Event) -> str:
         fields.append(("doi", _escape(event.doi)))
     if event.arxiv:
         fields += [("eprint", event.arxiv), ("archiveprefix", "arXiv")]
-    fields.append(("url", event.primary_link.url))
+    fields.append(("url", _url(event.primary_link.url)))
     body = ",\n".join(f"  {name} = {value if name == 'month' else '{' + value + '}'}" for name, value in fields)
     return f"@{entry_type}{{{bibtex_key(event)},\n{body}\n}}\n"
+
+
+def _url(url: str) -> str:
+    """Braces and backslashes percent-encoded: they could close the field or run a LaTeX command."""
+    return re.sub(r"[{}\\]", lambda m: f"%{ord(m.group()):02X}", url)
 
 
 def _is_journal(venue: str) -> bool:

@@ -10,12 +10,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import ContentError
-from .load import SourceDoc
+from .load import SourceDoc, shown
 from .model import Kind, Topic
 
 log = logging.getLogger(__name__)
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+"""Match ids with fullmatch(): `$` alone also matches before a final newline."""
+LANGUAGE_PATTERN = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+"""Characters that have no place in text (and make the Atom feed invalid XML)."""
+MAX_TOPIC_DESCRIPTION = 2_000
 
 
 @dataclass(frozen=True)
@@ -68,11 +73,16 @@ class BuildOptions:
     base_url: str | None = None
     """Overrides `base_url` of site.yaml (e.g. for a local preview)."""
     drafts: bool = False
+    cache_dir: Path | None = None
+    """Where rendered Markdown and the last build's manifest are kept; None: nowhere."""
+    jobs: int | None = None
+    """Processes for big batches of work; None: one per core."""
 
     @classmethod
     def for_project(cls, content_dir: Path, out_dir: Path | None = None, **kwargs) -> "BuildOptions":
         """Options for the usual layout: templates/ and static/ beside content/."""
         root = content_dir.resolve().parent
+        kwargs.setdefault("cache_dir", root / ".cache" / "timeline-site")
         return cls(content_dir=content_dir, out_dir=out_dir or root / "_site",
                    templates_dir=root / "templates", static_dir=root / "static", **kwargs)
 
@@ -110,13 +120,17 @@ def validate_site(doc: SourceDoc, base_url_override: str | None = None) -> tuple
     if not isinstance(data, dict):
         err("site.yaml must be a mapping of settings")
         return None, errors
-    for key in sorted(data.keys() - SITE_FIELDS):
-        err(f"unknown setting '{key}'{did_you_mean(key, SITE_FIELDS)}", key)
+    for key in sorted(str(k) for k in data if str(k) not in SITE_FIELDS):
+        err(f"unknown setting '{shown(key)}'{did_you_mean(key, SITE_FIELDS)}", key)
     for key in sorted(SITE_REQUIRED - data.keys()):
         err(f"missing required setting '{key}'")
     for key in ("title", "tagline", "description", "language"):
         if key in data and not isinstance(data[key], str):
             err(f"'{key}' must be text", key)
+        elif key in data and (match := CONTROL_CHARACTERS.search(data[key])):
+            err(f"'{key}' contains the control character {shown(match.group())}", key)
+    if isinstance(data.get("language"), str) and not LANGUAGE_PATTERN.fullmatch(data["language"]):
+        err(f"'language' must be a language tag such as en or pt-BR, not {shown(data['language'])!r}", "language")
     base_url = base_url_override or data.get("base_url")
     base_path = _check_base_url(base_url, err) if "base_url" in data or base_url_override else None
     years = _check_years(data.get("years"), err) if "years" in data else None
@@ -132,11 +146,18 @@ def validate_site(doc: SourceDoc, base_url_override: str | None = None) -> tuple
 
 
 def _check_base_url(value, err) -> str | None:
-    parts = urlsplit(value) if isinstance(value, str) else None
+    try:
+        parts = urlsplit(value) if isinstance(value, str) else None
+    except ValueError:  # e.g. "http://[::1"
+        parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         err("'base_url' must be an absolute http(s) URL, like https://example.org/decade/", "base_url")
         return None
     path = parts.path or "/"
+    # Every link starts with this path: '//' or '\\' would make them point to another host.
+    if parts.query or parts.fragment or "//" in path or "\\" in path or not value.isprintable() or " " in value:
+        err("'base_url' must be a plain URL: no ?query, #fragment, spaces, '//' or '\\' in its path", "base_url")
+        return None
     return path if path.endswith("/") else path + "/"
 
 
@@ -158,14 +179,19 @@ def _check_kinds(value, base_path: str, err) -> tuple[Kind, ...] | None:
     kinds = []
     for index, (kind_id, spec) in enumerate(value.items()):
         kind_id = str(kind_id)
-        if not ID_PATTERN.match(kind_id):
-            err(f"kind id '{kind_id}' must be lowercase letters, digits and single hyphens", "kinds", kind_id)
-        elif not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or set(spec) - set(KIND_FIELDS):
+        if not ID_PATTERN.fullmatch(kind_id):
+            err(f"kind id '{shown(kind_id)}' must be lowercase letters, digits and single hyphens", "kinds", kind_id)
+        elif (not isinstance(spec, dict) or {str(k) for k in spec} - set(KIND_FIELDS)
+              or not _is_text(spec.get("name")) or not _is_text(spec.get("plural", "-"))):
             err(f"kind '{kind_id}' must be {{name: ..., plural: ...}}", "kinds", kind_id)
         else:
             kinds.append(Kind(kind_id, spec["name"], str(spec.get("plural", spec["name"])), index,
                               f"{base_path}kinds/{kind_id}/"))
     return tuple(kinds)
+
+
+def _is_text(value) -> bool:
+    return isinstance(value, str) and bool(value.strip()) and not CONTROL_CHARACTERS.search(value)
 
 
 def validate_topics(doc: SourceDoc, base_path: str) -> tuple[tuple[Topic, ...], list[ContentError]]:
@@ -188,16 +214,20 @@ def _topic_problem(item, seen: set[str]) -> tuple[str, str] | None:
     """(message, key) for the first problem of one topic entry, or None."""
     if not isinstance(item, dict):
         return "each topic must be a mapping {id, name, description}", "id"
-    if extra := sorted(set(item) - set(TOPIC_FIELDS)):
-        return f"unknown topic field '{extra[0]}'{did_you_mean(extra[0], TOPIC_FIELDS)}", extra[0]
-    if not isinstance(item.get("id"), str) or not ID_PATTERN.match(item["id"]):
+    if extra := sorted(str(k) for k in item if str(k) not in TOPIC_FIELDS):
+        return f"unknown topic field '{shown(extra[0])}'{did_you_mean(extra[0], TOPIC_FIELDS)}", extra[0]
+    if not isinstance(item.get("id"), str) or not ID_PATTERN.fullmatch(item["id"]):
         return "topic 'id' must be lowercase letters, digits and single hyphens", "id"
     if item["id"] in seen:
         return f"duplicate topic id '{item['id']}'", "id"
-    if not isinstance(item.get("name"), str) or not item["name"].strip():
-        return "topic needs a 'name'", "name"
-    if not isinstance(item.get("description", ""), str):
-        return "topic 'description' must be text", "description"
+    if not _is_text(item.get("name")):
+        return "topic needs a 'name' (text, without control characters)", "name"
+    description = item.get("description", "")
+    if not isinstance(description, str) or (description and not _is_text(description)):
+        return "topic 'description' must be text, without control characters", "description"
+    if len(description) > MAX_TOPIC_DESCRIPTION:
+        return (f"topic 'description' is {len(description):,} characters; "
+                f"the limit is {MAX_TOPIC_DESCRIPTION:,}"), "description"
     return None
 
 

@@ -19,12 +19,66 @@ from .errors import ContentError
 log = logging.getLogger(__name__)
 
 try:  # The C loader is several times faster; both are the *safe* loader.
-    _Loader: type = yaml.CSafeLoader
+    _SafeLoader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _SafeLoader = yaml.SafeLoader
+
+
+class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, with two scalars made harmless.
+
+    A timestamp that does not exist (`2012-02-30`) stays text, so that validation
+    explains it at its line; an integer too long for Python to convert is a YAML
+    error at its line rather than a ValueError.
+    """
+
+
+def _construct_timestamp(loader: yaml.BaseLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+def _construct_int(loader: yaml.BaseLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"the number has {len(node.value):,} characters: too long to read", node.start_mark) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+def shown(text: object, limit: int = 80) -> str:
+    """Content quoted in a message: control and bidi characters escaped, long text cut.
+
+    Messages end up on terminals and in CI logs: a key or a file name must not be
+    able to send escape sequences to them, nor a megabyte of text.
+    """
+    text = str(text)
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def brief(value: object, limit: int = 80) -> str:
+    """`repr(value)`, cut to `limit` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 MAX_FILE_BYTES = 1_000_000
 """Content files larger than this are refused rather than read."""
+MAX_YAML_DEPTH = 32
+"""Deeper YAML is refused before it is composed (libyaml's composer recurses in C)."""
+MAX_FOLDER_DEPTH = 32
+"""Deeper folders under events/ or images/ are refused."""
+ALIAS_MESSAGE = "YAML anchors and aliases (& and *) are not allowed in content"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+"""Control, bidi-override and line-separator characters, and lone surrogates (undecodable file names)."""
 EVENT_SUFFIXES = (".md", ".yaml", ".yml")
 FRONT_MATTER_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
@@ -66,8 +120,16 @@ class Sources:
     """Files under `images/`, relative to the content folder."""
 
 
-def load_sources(root: Path) -> tuple[Sources, list[ContentError]]:
-    """Read site.yaml, topics.yaml, every event file and the list of images."""
+FileCache = dict[Path, tuple[tuple[int, int, int], SourceDoc | None, list[ContentError]]]
+"""Parsed event files by path, with the (mtime, size, inode) they were parsed at."""
+
+
+def load_sources(root: Path, cache: FileCache | None = None) -> tuple[Sources, list[ContentError]]:
+    """Read site.yaml, topics.yaml, every event file and the list of images.
+
+    With a `cache` (kept by a long-lived Builder), event files whose stat has not
+    changed are not read again; the cache is pruned to the files that exist.
+    """
     errors: list[ContentError] = []
     site = _load_required_yaml(root, "site.yaml", errors)
     topics = _load_required_yaml(root, "topics.yaml", errors)
@@ -77,11 +139,27 @@ def load_sources(root: Path) -> tuple[Sources, list[ContentError]]:
         if path.suffix not in EVENT_SUFFIXES:
             errors.append(ContentError(rel, None, "not an event file: event files end in .md, .yaml or .yml"))
             continue
-        doc = load_event_file(path, rel, errors)
+        doc = _load_cached(path, rel, errors, cache) if cache is not None else load_event_file(path, rel, errors)
         if doc is not None:
             events.append(doc)
+    if cache is not None:
+        seen = {root / d.src_path for d in events}
+        for stale in [p for p in cache if p not in seen and not p.exists()]:
+            del cache[stale]
     images = frozenset(_rel(p, root) for p in _walk(root / "images", root, errors))
     return Sources(root, site, topics, tuple(events), images), errors
+
+
+def _load_cached(path: Path, rel: PurePosixPath, errors: list[ContentError], cache: FileCache) -> SourceDoc | None:
+    stat = path.stat()
+    key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    known = cache.get(path)
+    if known is None or known[0] != key:
+        problems: list[ContentError] = []
+        known = (key, load_event_file(path, rel, problems), problems)
+        cache[path] = known
+    errors.extend(known[2])
+    return known[1]
 
 
 def load_event_file(path: Path, rel: PurePosixPath, errors: list[ContentError]) -> SourceDoc | None:
@@ -94,32 +172,90 @@ def load_event_file(path: Path, rel: PurePosixPath, errors: list[ContentError]) 
 
 
 def _load_required_yaml(root: Path, name: str, errors: list[ContentError]) -> SourceDoc | None:
-    path = root / name
-    if not path.is_file():
-        errors.append(ContentError(PurePosixPath(name), None, f"missing {name}: the content folder needs one"))
+    path, rel = root / name, PurePosixPath(name)
+    if not path.is_file() and not path.is_symlink():
+        errors.append(ContentError(rel, None, f"missing {name}: the content folder needs one"))
         return None
-    text = read_text(path, PurePosixPath(name), errors)
-    return None if text is None else parse_yaml_doc(text, PurePosixPath(name), errors)
+    if problem := _link_problem(path, root.resolve()):
+        errors.append(ContentError(rel, None, problem))
+        return None
+    text = read_text(path, rel, errors)
+    return None if text is None else parse_yaml_doc(text, rel, errors)
 
 
 def _walk(folder: Path, root: Path, errors: list[ContentError]) -> Iterator[Path]:
     """Files below `folder`, sorted, skipping names that start with '.' or '_'.
 
-    Symbolic links that lead outside the content folder are refused.
+    Iterative, so that deep folders cannot exhaust the stack. Anything that
+    leads outside the content folder (a symbolic link, or a folder that is one)
+    is refused, and so is a folder reached twice (a symbolic link loop).
     """
-    if not folder.is_dir():
-        return
     real_root = root.resolve()
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith((".", "_")):
+    if not (folder.exists() or folder.is_symlink()):
+        return
+    if problem := _link_problem(folder, real_root):
+        errors.append(ContentError(_rel(folder, root), None, problem))
+        return
+    if not folder.is_dir():
+        errors.append(ContentError(_rel(folder, root), None, "must be a folder"))
+        return
+    visited = {folder.resolve()}
+    stack = [_entries(folder, root, errors)]
+    while stack:
+        path = next(stack[-1], None)
+        if path is None:
+            stack.pop()
             continue
-        if path.is_symlink() and not path.resolve().is_relative_to(real_root):
-            errors.append(ContentError(_rel(path, root), None, "symbolic link leads outside the content folder"))
-            continue
-        if path.is_dir():
-            yield from _walk(path, root, errors)
+        rel = _rel(path, root)
+        if problem := _link_problem(path, real_root):
+            errors.append(ContentError(rel, None, problem))
+        elif path.is_dir():
+            real = path.resolve()
+            if real in visited:
+                errors.append(ContentError(rel, None, "folder is reached twice: a symbolic link makes a loop"))
+            elif len(stack) >= MAX_FOLDER_DEPTH:
+                errors.append(ContentError(rel, None, f"folders are nested more than {MAX_FOLDER_DEPTH} levels deep"))
+            else:
+                visited.add(real)
+                stack.append(_entries(path, root, errors))
         elif path.is_file():
             yield path
+        else:
+            errors.append(ContentError(rel, None, "not a regular file"))
+
+
+def _entries(folder: Path, root: Path, errors: list[ContentError]) -> Iterator[Path]:
+    """The folder's entries, sorted, without hidden ('.') and private ('_') names.
+
+    A name with control characters (or bytes that are not UTF-8) is refused, and
+    shown escaped: it would otherwise reach terminals and CI logs as it is.
+    """
+    try:
+        paths = sorted(folder.iterdir())
+    except OSError as exc:
+        errors.append(ContentError(_rel(folder, root), None, f"cannot read the folder: {exc.strerror or exc}"))
+        paths = []
+    kept = []
+    for path in paths:
+        if path.name.startswith((".", "_")):
+            continue
+        if UNPRINTABLE.search(path.name):
+            errors.append(ContentError(PurePosixPath(shown(_rel(path, root), 500)), None,
+                                       "file name has control characters or is not UTF-8: rename it"))
+            continue
+        kept.append(path)
+    return iter(kept)
+
+
+def _link_problem(path: Path, real_root: Path) -> str | None:
+    """Why `path` may not be read: a broken link, or a real path outside the content folder."""
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+        return "broken symbolic link" if path.is_symlink() else "cannot be read"
+    if not real.is_relative_to(real_root):
+        return "symbolic link leads outside the content folder"
+    return None
 
 
 def _rel(path: Path, root: Path) -> PurePosixPath:
@@ -127,12 +263,22 @@ def _rel(path: Path, root: Path) -> PurePosixPath:
 
 
 def read_text(path: Path, rel: PurePosixPath, errors: list[ContentError]) -> str | None:
-    """The file as text with LF line ends, or None (and an error) if it is not readable text."""
-    size = path.stat().st_size
+    """The file as text with LF line ends, or None (and an error) if it is not readable text.
+
+    Never reads more than MAX_FILE_BYTES + 1 bytes, whatever the file claims to be.
+    """
+    try:
+        size = path.stat().st_size
+        if size <= MAX_FILE_BYTES:
+            with path.open("rb") as file:
+                raw = file.read(MAX_FILE_BYTES + 1)
+            size = len(raw)
+    except OSError as exc:
+        errors.append(ContentError(rel, None, f"cannot read the file: {exc.strerror or exc}"))
+        return None
     if size > MAX_FILE_BYTES:
         errors.append(ContentError(rel, None, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"))
         return None
-    raw = path.read_bytes()
     if b"\x00" in raw:
         errors.append(ContentError(rel, None, "binary file: content files must be UTF-8 text"))
         return None
@@ -170,40 +316,88 @@ def parse_markdown_doc(text: str, rel: PurePosixPath, errors: list[ContentError]
 def parse_yaml_doc(text: str, rel: PurePosixPath, errors: list[ContentError], line_offset: int = 0) -> SourceDoc | None:
     """Parse one YAML document safely, keeping the line of every key.
 
-    Anchors and aliases are refused before anything is constructed, which also
-    stops "billion laughs" documents that expand exponentially.
+    The event stream is scanned first: anchors, aliases and nesting deeper than
+    MAX_YAML_DEPTH are refused before any node is composed, which stops "billion
+    laughs" documents that expand exponentially and documents deep enough to
+    overflow the C stack.
     """
-    loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            errors.append(ContentError(rel, line_offset + 1, "empty YAML document"))
+        if problem := scan_yaml(text, line_offset):
+            errors.append(ContentError(rel, *problem))
             return None
-        lines, problems = map_lines(node, line_offset)
-        if problems:
-            errors.extend(ContentError(rel, line, msg) for line, msg in problems)
-            return None
-        data = loader.construct_document(node)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                errors.append(ContentError(rel, line_offset + 1, "empty YAML document"))
+                return None
+            lines, problems = map_lines(node, line_offset)
+            if problems:
+                errors.extend(ContentError(rel, line, msg) for line, msg in problems)
+                return None
+            data = loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
-        errors.append(_yaml_error(exc, rel, line_offset))
+        errors.append(_yaml_error(exc, text, rel, line_offset))
         return None
-    except RecursionError:
-        errors.append(ContentError(rel, None, "YAML is nested too deeply"))
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # a constructor's own error
+        errors.append(ContentError(rel, line_offset + 1, f"invalid YAML: {shown(exc, 200)}"))
         return None
-    finally:
-        loader.dispose()
     return SourceDoc(rel, data, lines)
 
 
-def _yaml_error(exc: yaml.YAMLError, rel: PurePosixPath, line_offset: int) -> ContentError:
+def scan_yaml(text: str, line_offset: int = 0) -> tuple[int, str] | None:
+    """(line, message) of the first anchor, alias or too-deep collection, streaming events."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            return event.start_mark.line + 1 + line_offset, ALIAS_MESSAGE
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                return (event.start_mark.line + 1 + line_offset,
+                        f"YAML is nested more than {MAX_YAML_DEPTH} levels deep")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
+def _yaml_error(exc: yaml.YAMLError, text: str, rel: PurePosixPath, line_offset: int) -> ContentError:
+    """The parser's message at its line, or a plainer one for the two usual slips: tabs and quotes."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 + line_offset if mark is not None else None
-    problem = getattr(exc, "problem", None) or str(exc)
+    problem = shown(getattr(exc, "problem", None) or str(exc), 200)
     context = getattr(exc, "context", None)
     message = f"invalid YAML: {context}, {problem}" if context else f"invalid YAML: {problem}"
-    if "\t" in problem or "tab" in problem.lower():
-        message += " (indent with spaces, not tabs)"
+    lines = text.split("\n")
+    if mark is not None and mark.line < len(lines) and _has_tab(lines[mark.line], mark.column):
+        return ContentError(rel, line, "invalid YAML: a tab character; indent with spaces, not tabs")
+    if mark is not None and (opened := _unclosed_quote(lines[: mark.line + 1])) is not None:
+        return ContentError(rel, opened + 1 + line_offset, f"invalid YAML: the quote opened on this line is never "
+                                                           f"closed (the parser stopped at line {line}: {problem})")
     return ContentError(rel, line, message)
+
+
+def _has_tab(line: str, column: int) -> bool:
+    indent = line[: len(line) - len(line.lstrip())]
+    return "\t" in indent or line[column : column + 1] == "\t"
+
+
+QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?(?:[^\s"'#][^:#]*:\s+)?(["'])(.*)$""")
+
+
+def _unclosed_quote(lines: list[str]) -> int | None:
+    """Index of the first line whose value opens a quote that the line does not close."""
+    for index, line in enumerate(lines):
+        match = QUOTED_VALUE.match(line)
+        if match is None:
+            continue
+        quote, rest = match.groups()
+        rest = rest.replace("\\\\", "").replace('\\"', "") if quote == '"' else rest.replace("''", "")
+        if quote not in rest:
+            return index
+    return None
 
 
 def map_lines(root: yaml.Node, line_offset: int = 0) -> tuple[dict[KeyPath, int], list[tuple[int, str]]]:
@@ -219,7 +413,7 @@ def map_lines(root: yaml.Node, line_offset: int = 0) -> tuple[dict[KeyPath, int]
         path, node = stack.pop()
         line = node.start_mark.line + 1 + line_offset
         if id(node) in seen:
-            problems.append((line, "YAML anchors and aliases (& and *) are not allowed in content"))
+            problems.append((line, ALIAS_MESSAGE))
             continue
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
@@ -227,8 +421,10 @@ def map_lines(root: yaml.Node, line_offset: int = 0) -> tuple[dict[KeyPath, int]
             for key_node, value_node in node.value:
                 key = str(key_node.value)
                 key_line = key_node.start_mark.line + 1 + line_offset
-                if key in keys:
-                    problems.append((key_line, f"duplicate key '{key}'"))
+                if key_node.tag == MERGE_TAG:
+                    problems.append((key_line, "YAML merge keys (<<) are not allowed in content"))
+                elif key in keys:
+                    problems.append((key_line, f"duplicate key '{shown(key)}'"))
                 keys.add(key)
                 lines[path + (key,)] = key_line
                 stack.append((path + (key,), value_node))

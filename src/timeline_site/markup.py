@@ -55,6 +55,7 @@ ATTRIBUTES = {
 DISPLAY_MATH = r"(?<!\\)\$\$(.+?)\$\$"
 INLINE_MATH = r"(?<![\\$\w])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![\d$\w])"
 XREF = r"\[\[([a-z0-9-]+)(?:\|([^\]\n]+))?\]\]"
+TOO_DEEP = "Markdown is nested too deeply to render: simplify its lists, quotes or definition lists"
 
 
 @dataclass
@@ -124,7 +125,11 @@ def render_markdown(text: str, resolve: Resolver = lambda _id: None) -> Rendered
                            "footnotes": {"BACKLINK_TITLE": "Back to the text"}},
         output_format="html",
     )
-    return Rendered(sanitize(md.convert(text)), problems)
+    try:
+        html = md.convert(text)
+    except RecursionError:  # Python-Markdown recurses on some structures (e.g. long definition lists)
+        return Rendered("", [TOO_DEEP])
+    return Rendered(sanitize(html), problems)
 
 
 def sanitize(html: str) -> str:

@@ -131,6 +131,8 @@ class Event:
     draft: bool = False
     body: str = ""
     body_line: int = 1
+    references: tuple[tuple[int, str], ...] = ()
+    """(line offset in the body, event id) of every `[[id]]` cross reference."""
 
     @property
     def year(self) -> int:

@@ -1,27 +1,41 @@
-"""Stage 4: the Timeline and rendered bodies -> RenderedPages (path + bytes).
+"""Stage 4: the Timeline and rendered bodies -> a plan of pages, each with a fingerprint.
 
-The Jinja environment is strict (StrictUndefined) and autoescapes everything.
-Each page kind has a TypedDict context; templates only loop, test and print.
+`plan_site` lists every output file with a fingerprint of the data it shows
+plus its template; rendering is a call on the plan, so a build renders only
+the pages whose fingerprint changed. The Jinja environment is strict
+(StrictUndefined) and autoescapes everything. Each page kind has a TypedDict
+context; templates only loop, test and print.
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, TypedDict
 
 import jinja2
 
-from .charts import BarChart, LineageGraph, Segment, Strip, bar_chart, decade_strip, lineage_graph, stacked_bar, topic_chains
+from .charts import (BarChart, LineageGraph, Segment, Strip, bar_chart, decade_strip, lineage_graph, lineage_columns,
+                     stacked_bar, topic_chains)
 from .cite import bibtex_entry, is_citable, structured_data
 from .config import SiteConfig
-from .model import MONTHS, Event, Kind, Neighbours, Selection, Timeline, Topic, Year
+from .digest import Digests, generator_fingerprint, sha
+from .model import MONTHS, Event, Kind, Neighbours, Timeline, Topic, Year, YearGroup
+from .tabular import COLUMNS, event_row
 from .validate import FIELDS
 
 log = logging.getLogger(__name__)
+
+PAGE_SIZE = 100
+"""Events per topic or kind page; more are split over /page/2/ and on."""
+STRIP_MAX_DOTS = 600
+"""Above this, the home strip shows only the more important events."""
+FEED_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -32,9 +46,36 @@ class RenderedPage:
 
 
 @dataclass(frozen=True)
+class PagePlan:
+    """One output file: where it goes, what it shows (as a digest), how to make it."""
+
+    dest_path: PurePosixPath
+    fingerprint: str
+    render: Callable[[], bytes]
+
+
+@dataclass(frozen=True)
 class Crumb:
     label: str
     url: str | None
+
+
+@dataclass(frozen=True)
+class NavYear:
+    year: int
+    url: str
+
+
+@dataclass(frozen=True)
+class Nav:
+    """What every page's header and footer show."""
+
+    years: tuple[NavYear, ...]
+    kinds: tuple[Kind, ...]
+
+    @classmethod
+    def of(cls, timeline: Timeline) -> "Nav":
+        return cls(tuple(NavYear(y.year, y.url) for y in timeline.years), timeline.kinds)
 
 
 @dataclass(frozen=True)
@@ -73,9 +114,17 @@ class FieldDoc:
     doc: str
 
 
+@dataclass(frozen=True)
+class Pager:
+    number: int
+    count: int
+    prev_url: str | None
+    next_url: str | None
+
+
 class PageContext(TypedDict):
     site: SiteConfig
-    timeline: Timeline
+    nav: Nav
     title: str
     description: str
     canonical: str
@@ -83,11 +132,13 @@ class PageContext(TypedDict):
     static: str
     search_url: str
     structured: dict[str, Any] | None
+    current_year: int | None
 
 
 class HomeContext(PageContext):
     intro: str
     strip: Strip
+    strip_note: str
     year_cards: tuple[YearCard, ...]
     topic_cards: tuple[TopicCard, ...]
     filters: Filters
@@ -99,19 +150,24 @@ class YearContext(PageContext):
     filters: Filters
 
 
-class TopicContext(PageContext):
+class ListingContext(PageContext):
+    """A topic or kind page: its events by year, one page of them at a time."""
+
+    total: int
+    groups: tuple[YearGroup, ...]
+    pager: Pager
+    chart: BarChart
+
+
+class TopicContext(ListingContext):
     topic: Topic
     description_html: str
-    selection: Selection
-    chart: BarChart
     chains: tuple[tuple[Event, ...], ...]
     filters: Filters
 
 
-class KindContext(PageContext):
+class KindContext(ListingContext):
     kind: Kind
-    selection: Selection
-    chart: BarChart
 
 
 class EventContext(PageContext):
@@ -128,6 +184,10 @@ class DataContext(PageContext):
     files: tuple[Crumb, ...]
 
 
+class SearchContext(PageContext):
+    az: tuple[Event, ...]
+
+
 @dataclass(frozen=True)
 class RenderInput:
     """Everything the pages show, computed by the earlier stages."""
@@ -138,6 +198,26 @@ class RenderInput:
     """Event id -> sanitized body HTML."""
     topic_descriptions: Mapping[str, str]
     """Topic id -> sanitized description HTML."""
+    nav: Nav
+
+
+class Fragments:
+    """Pieces of the big data files (one per event), kept between builds of one Builder."""
+
+    def __init__(self) -> None:
+        self._store: dict[tuple, str] = {}
+        self._used: set[tuple] = set()
+
+    def get(self, key: tuple, make: Callable[[], str]) -> str:
+        self._used.add(key)
+        if key not in self._store:
+            self._store[key] = make()
+        return self._store[key]
+
+    def sweep(self) -> None:
+        """Drop what the last build did not use."""
+        self._store = {k: v for k, v in self._store.items() if k in self._used}
+        self._used = set()
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
@@ -160,46 +240,111 @@ def join_names(names) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
 
 
-def render_site(data: RenderInput, env: jinja2.Environment) -> list[RenderedPage]:
+# -- the plan -------------------------------------------------------------------
+
+class Planner:
+    """Builds the list of PagePlans for one build."""
+
+    def __init__(self, data: RenderInput, env: jinja2.Environment, digests: Digests, fragments: Fragments):
+        self.data, self.env, self.digests, self.fragments = data, env, digests, fragments
+        self.nav = data.nav
+        self.chrome = sha(generator_fingerprint(), repr(data.config), repr(self.nav))
+        self.everything = sha(self.chrome, digests.events(data.timeline.events), repr(data.timeline.topics))
+
+    def page(self, dest: str, template: str, parts: Sequence[str], context: Callable[[], Mapping[str, Any]]) -> PagePlan:
+        fingerprint = sha(self.chrome, self.digests.template(self.env, template), *parts)
+        return PagePlan(PurePosixPath(dest), fingerprint,
+                        lambda: self.env.get_template(template).render(context()).encode())
+
+    def file(self, dest: str, parts: Sequence[str], make: Callable[[], str]) -> PagePlan:
+        return PagePlan(PurePosixPath(dest), sha(self.chrome, *parts), lambda: make().encode())
+
+    def plans(self) -> Iterator[PagePlan]:
+        d, t, ev = self.data, self.data.timeline, self.digests.events
+        yield self.page("index.html", "home.html", [self.everything], lambda: home_context(d))
+        for year in t.years:
+            yield self.page(f"years/{year.year}/index.html", "year.html", [ev(year.events)],
+                            lambda year=year: year_context(d, year))
+        for topic in t.topics:
+            yield from self.listing(topic.url, "topic.html", t.by_topic[topic.id].events,
+                                    [repr(topic), d.topic_descriptions[topic.id]],
+                                    lambda page, topic=topic: topic_context(d, topic, page))
+        for kind in t.kinds:
+            yield from self.listing(kind.url, "kind.html", t.by_kind[kind.id].events, [repr(kind)],
+                                    lambda page, kind=kind: kind_context(d, kind, page))
+        for event in t.events:
+            yield from self.event_files(event)
+        yield from self.site_files()
+
+    def listing(self, url: str, template: str, events: tuple[Event, ...], parts: list[str],
+                context: Callable[[int], Mapping[str, Any]]) -> Iterator[PagePlan]:
+        digest = self.digests.events(events)
+        for number in range(1, page_count(len(events)) + 1):
+            dest = self.dest_of(page_url(url, number))
+            yield self.page(dest, template, [*parts, digest, str(number)], lambda number=number: context(number))
+
+    def dest_of(self, url: str) -> str:
+        return url[len(self.data.config.base_path):] + "index.html"
+
+    def event_files(self, event: Event) -> Iterator[PagePlan]:
+        d, related = self.data, self.data.timeline.neighbours[event.id]
+        shown = [e for col in lineage_columns(event, d.timeline.neighbours).values() for e in col]
+        shown += [e for e in (related.prev, related.next) if e] + list(related.builds_on) + list(related.led_to)
+        parts = [self.digests.events(shown), sha(d.bodies[event.id])]
+        yield self.page(f"events/{event.id}/index.html", "event.html", parts, lambda: event_context(d, event))
+        if is_citable(event):
+            yield self.file(f"events/{event.id}/{event.id}.bib", [self.digests.event(event)], lambda: bibtex_entry(event))
+
+    def site_files(self) -> Iterator[PagePlan]:
+        d, c, t, everything = self.data, self.data.config, self.data.timeline, self.everything
+        yield self.page("data/index.html", "data.html", [], lambda: data_context(d))
+        yield self.page("search/index.html", "search.html", [everything], lambda: search_context(d))
+        yield self.page("404.html", "404.html", [], lambda: _base(d, "Page not found", c.description, c.base_path + "404.html", []))
+        latest = feed_events(t)
+        yield self.page("feed.xml", "feed.xml", [self.digests.events(latest)], lambda: {"site": c, "events": latest})
+        urls = sitemap_urls(t, c)
+        yield self.page("sitemap.xml", "sitemap.xml", [sha(*urls)], lambda: {"site": c, "urls": urls})
+        yield self.file("events.json", [everything], lambda: events_json(t, c, self.fragment))
+        yield self.file("events.csv", [everything], lambda: events_csv(t, c, self.fragment))
+        papers = [e for e in t.events if is_citable(e)]
+        yield self.file("events.bib", [self.digests.events(papers)],
+                        lambda: "\n".join(self.fragment("bib", e, lambda e=e: bibtex_entry(e)) for e in papers))
+        yield self.file("search.json", [everything], lambda: search_index(t, self.fragment))
+
+    def fragment(self, kind: str, event: Event, make: Callable[[], str]) -> str:
+        related = self.data.timeline.neighbours[event.id]
+        key = (kind, self.data.config.base_url, self.digests.event(event),
+               tuple(e.id for e in related.builds_on), tuple(e.id for e in related.led_to))
+        return self.fragments.get(key, make)
+
+
+def plan_site(data: RenderInput, env: jinja2.Environment, digests: Digests | None = None,
+              fragments: Fragments | None = None) -> list[PagePlan]:
     """Every page and data file of the site, in a stable order."""
-    return list(_render_all(data, env))
+    return list(Planner(data, env, digests or Digests(), fragments or Fragments()).plans())
 
 
-def _render_all(data: RenderInput, env: jinja2.Environment) -> Iterator[RenderedPage]:
-    c, t = data.config, data.timeline
-    yield _page(env, "home.html", "index.html", home_context(data))
-    for year in t.years:
-        yield _page(env, "year.html", f"years/{year.year}/index.html", year_context(data, year))
-    for topic in t.topics:
-        yield _page(env, "topic.html", f"topics/{topic.id}/index.html", topic_context(data, topic))
-    for kind in t.kinds:
-        yield _page(env, "kind.html", f"kinds/{kind.id}/index.html", kind_context(data, kind))
-    for event in t.events:
-        context = event_context(data, event)
-        yield _page(env, "event.html", f"events/{event.id}/index.html", context)
-        if context["bibtex"]:
-            yield RenderedPage(PurePosixPath(f"events/{event.id}/{event.id}.bib"), context["bibtex"].encode())
-    yield _page(env, "data.html", "data/index.html", data_context(data))
-    yield _page(env, "search.html", "search/index.html",
-                _base(data, "Search", f"Search {c.title}.", c.base_path + "search/", [_home_crumb(c), Crumb("Search", None)]))
-    yield _page(env, "404.html", "404.html", _base(data, "Page not found", c.description, c.base_path + "404.html", []))
-    yield _page(env, "feed.xml", "feed.xml", {"site": c, "timeline": t, "events": feed_events(t)})
-    yield _page(env, "sitemap.xml", "sitemap.xml", {"site": c, "urls": sitemap_urls(t, c)})
-    yield RenderedPage(PurePosixPath("events.json"), events_json(t, c).encode())
-    yield RenderedPage(PurePosixPath("events.bib"), "\n".join(bibtex_entry(e) for e in t.events if is_citable(e)).encode())
-    yield RenderedPage(PurePosixPath("search.json"), search_index(t).encode())
+def render_site(data: RenderInput, env: jinja2.Environment) -> list[RenderedPage]:
+    """Render every planned file (no caching): the simplest complete build."""
+    return [RenderedPage(p.dest_path, p.render()) for p in plan_site(data, env)]
 
 
-def _page(env: jinja2.Environment, template: str, dest: str, context: Mapping[str, Any]) -> RenderedPage:
-    return RenderedPage(PurePosixPath(dest), env.get_template(template).render(context).encode())
+def page_count(total: int) -> int:
+    return max(1, -(-total // PAGE_SIZE))
 
+
+def page_url(url: str, number: int) -> str:
+    return url if number == 1 else f"{url}page/{number}/"
+
+
+# -- contexts --------------------------------------------------------------------
 
 def _base(data: RenderInput, title: str, description: str, url: str, crumbs: list[Crumb],
-          structured: dict[str, Any] | None = None) -> PageContext:
+          structured: dict[str, Any] | None = None, current_year: int | None = None) -> PageContext:
     c = data.config
-    return PageContext(site=c, timeline=data.timeline, title=title, description=description,
+    return PageContext(site=c, nav=data.nav, title=title, description=description,
                        canonical=c.absolute(url), crumbs=crumbs, static=c.base_path + "static/",
-                       search_url=c.base_path + "search/", structured=structured)
+                       search_url=c.base_path + "search/", structured=structured, current_year=current_year)
 
 
 def _home_crumb(c: SiteConfig) -> Crumb:
@@ -211,14 +356,26 @@ def home_context(data: RenderInput) -> HomeContext:
     peak = max((len(y.events) for y in t.years), default=0)
     website = {"@context": "https://schema.org", "@type": "WebSite", "name": c.title,
                "description": c.description or c.tagline, "url": c.base_url}
+    shown = strip_events(t.events)
+    note = "" if len(shown) == len(t.events) else f"The chart shows the {len(shown)} most important of the {len(t.events)} events."
     return HomeContext(
         **_base(data, c.title, c.description or c.tagline, c.base_path, [], website),
         intro=c.description,
-        strip=decade_strip(t),
+        strip=decade_strip(t, shown),
+        strip_note=note,
         year_cards=tuple(YearCard(y, stacked_bar([(k.kind, k.count) for k in y.counts], peak)) for y in t.years),
         topic_cards=tuple(TopicCard(x, len(t.by_topic[x.id].events), first_sentence(x.description)) for x in t.topics),
         filters=Filters(t.kinds, t.topics),
     )
+
+
+def strip_events(events: tuple[Event, ...]) -> tuple[Event, ...]:
+    """All events, or on a large site only the landmarks and major ones (or only landmarks)."""
+    for keep in (("landmark", "major", "notable"), ("landmark", "major"), ("landmark",)):
+        shown = tuple(e for e in events if e.importance in keep)
+        if len(shown) <= STRIP_MAX_DOTS:
+            return shown
+    return shown[:STRIP_MAX_DOTS]
 
 
 def year_context(data: RenderInput, year: Year) -> YearContext:
@@ -227,7 +384,8 @@ def year_context(data: RenderInput, year: Year) -> YearContext:
     description = f"{len(year.events)} events of {year.year} in {c.title}."
     counts = {g.month: len(g.events) for g in year.months}
     months = tuple(MonthCell(MONTHS[m - 1][:3], counts.get(m, 0), f"#m{m}" if counts.get(m) else "") for m in range(1, 13))
-    return YearContext(**_base(data, str(year.year), description, year.url, crumbs), year=year, months=months,
+    return YearContext(**_base(data, str(year.year), description, year.url, crumbs, current_year=year.year),
+                       year=year, months=months,
                        filters=Filters(tuple(k.kind for k in year.counts), _topics_of(year.events, t)))
 
 
@@ -236,24 +394,46 @@ def _topics_of(events: tuple[Event, ...], t: Timeline) -> tuple[Topic, ...]:
     return tuple(x for x in t.topics if x.id in used)
 
 
-def topic_context(data: RenderInput, topic: Topic) -> TopicContext:
+def _listing(events: tuple[Event, ...], url: str, number: int) -> dict[str, Any]:
+    """The events of page `number`, grouped by year, with its pager."""
+    count = page_count(len(events))
+    own = events[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
+    years: dict[int, list[Event]] = {}
+    for e in own:
+        years.setdefault(e.year, []).append(e)
+    groups = tuple(YearGroup(y, url_of_year(e[0]), tuple(e)) for y, e in years.items())
+    pager = Pager(number, count, page_url(url, number - 1) if number > 1 else None,
+                  page_url(url, number + 1) if number < count else None)
+    return {"total": len(events), "groups": groups, "pager": pager}
+
+
+def url_of_year(event: Event) -> str:
+    return event.url.split("events/")[0] + f"years/{event.year}/"
+
+
+def topic_context(data: RenderInput, topic: Topic, number: int = 1) -> TopicContext:
     c, t = data.config, data.timeline
-    crumbs = [_home_crumb(c), Crumb("Topics", c.base_path + "#topics-heading"), Crumb(topic.name, None)]
     selection = t.by_topic[topic.id]
+    url = page_url(topic.url, number)
+    title = topic.name if number == 1 else f"{topic.name}, page {number}"
+    crumbs = [_home_crumb(c), Crumb("Topics", c.base_path + "#topics-heading"), Crumb(topic.name, None)]
     kinds = tuple(k for k in t.kinds if any(e.kind == k for e in selection.events))
-    return TopicContext(**_base(data, topic.name, first_sentence(topic.description) or topic.name, topic.url, crumbs),
-                        topic=topic, description_html=data.topic_descriptions[topic.id], selection=selection,
-                        chart=bar_chart(selection.per_year), chains=topic_chains(selection.events, t.neighbours),
+    return TopicContext(**_base(data, title, first_sentence(topic.description) or topic.name, url, crumbs),
+                        **_listing(selection.events, topic.url, number),
+                        topic=topic, description_html=data.topic_descriptions[topic.id],
+                        chart=bar_chart(selection.per_year),
+                        chains=topic_chains(selection.events, t.neighbours) if number == 1 else (),
                         filters=Filters(kinds, ()))
 
 
-def kind_context(data: RenderInput, kind: Kind) -> KindContext:
+def kind_context(data: RenderInput, kind: Kind, number: int = 1) -> KindContext:
     c, t = data.config, data.timeline
-    crumbs = [_home_crumb(c), Crumb(kind.plural, None)]
     selection = t.by_kind[kind.id]
+    title = kind.plural if number == 1 else f"{kind.plural}, page {number}"
+    crumbs = [_home_crumb(c), Crumb(kind.plural, None)]
     description = f"{len(selection.events)} {kind.plural.lower()} in {c.title}."
-    return KindContext(**_base(data, kind.plural, description, kind.url, crumbs), kind=kind, selection=selection,
-                       chart=bar_chart(selection.per_year))
+    return KindContext(**_base(data, title, description, page_url(kind.url, number), crumbs),
+                       **_listing(selection.events, kind.url, number), kind=kind, chart=bar_chart(selection.per_year))
 
 
 def event_context(data: RenderInput, event: Event) -> EventContext:
@@ -274,11 +454,17 @@ def event_context(data: RenderInput, event: Event) -> EventContext:
 def data_context(data: RenderInput) -> DataContext:
     c = data.config
     fields = tuple(FieldDoc(name, spec.required, spec.doc) for name, spec in FIELDS.items())
-    files = (Crumb("events.json", c.base_path + "events.json"),
-             Crumb("events.bib", c.base_path + "events.bib"), Crumb("feed.xml", c.base_path + "feed.xml"))
+    files = tuple(Crumb(name, c.base_path + name) for name in ("events.json", "events.csv", "events.bib", "feed.xml"))
     return DataContext(**_base(data, "Data", f"The data behind {c.title}: JSON, CSV and BibTeX.",
                                c.base_path + "data/", [_home_crumb(c), Crumb("Data", None)]),
                        fields=fields, files=files)
+
+
+def search_context(data: RenderInput) -> SearchContext:
+    c = data.config
+    return SearchContext(**_base(data, "Search", f"Search {c.title}.", c.base_path + "search/",
+                                 [_home_crumb(c), Crumb("Search", None)]),
+                         az=tuple(sorted(data.timeline.events, key=lambda e: (e.title.casefold(), e.id))))
 
 
 def first_sentence(markdown_text: str) -> str:
@@ -288,21 +474,36 @@ def first_sentence(markdown_text: str) -> str:
     return match.group(1) if match else text
 
 
-def search_index(t: Timeline) -> str:
+# -- data files ---------------------------------------------------------------------
+
+Fragment = Callable[[str, Event, Callable[[], str]], str]
+
+
+def _no_cache(kind: str, event: Event, make: Callable[[], str]) -> str:
+    return make()
+
+
+def search_index(t: Timeline, fragment: Fragment = _no_cache) -> str:
     """A compact index for the search box: what a reader is likely to type."""
-    rows = [{"u": e.url, "t": e.title, "l": e.label or "", "y": e.date.display, "k": e.kind.name,
-             "a": "; ".join(e.authors), "o": "; ".join(e.organization), "s": e.summary} for e in t.events]
-    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")) + "\n"
+    rows = (fragment("search", e, lambda e=e: json.dumps(search_row(e), ensure_ascii=False, separators=(",", ":")))
+            for e in t.events)
+    return "[" + ",".join(rows) + "]\n"
 
 
-def feed_events(t: Timeline) -> list[Event]:
-    """Newest first, the way feed readers expect."""
-    return sorted(t.events, key=lambda e: (e.date.sort_key, e.id), reverse=True)
+def search_row(e: Event) -> dict[str, str]:
+    return {"u": e.url, "t": e.title, "l": e.label or "", "y": e.date.display, "k": e.kind.name,
+            "a": "; ".join(e.authors), "o": "; ".join(e.organization), "s": e.summary}
+
+
+def feed_events(t: Timeline) -> tuple[Event, ...]:
+    """The newest events first, the way feed readers expect."""
+    return tuple(sorted(t.events, key=lambda e: (e.date.sort_key, e.id), reverse=True)[:FEED_SIZE])
 
 
 def sitemap_urls(t: Timeline, c: SiteConfig) -> list[str]:
-    paths = [c.base_path] + [y.url for y in t.years] + [x.url for x in t.topics] + \
-            [k.url for k in t.kinds] + [e.url for e in t.events]
+    listings = [page_url(x.url, n) for x in t.topics for n in range(1, page_count(len(t.by_topic[x.id].events)) + 1)]
+    listings += [page_url(k.url, n) for k in t.kinds for n in range(1, page_count(len(t.by_kind[k.id].events)) + 1)]
+    paths = [c.base_path] + [y.url for y in t.years] + listings + [e.url for e in t.events]
     return [c.absolute(p) for p in paths]
 
 
@@ -337,11 +538,34 @@ def event_record(event: Event, t: Timeline, c: SiteConfig) -> dict[str, Any]:
     }
 
 
-def events_json(t: Timeline, c: SiteConfig) -> str:
-    data = {
+def events_json(t: Timeline, c: SiteConfig, fragment: Fragment = _no_cache) -> str:
+    """The data export; each event's part is made (and cached) on its own."""
+    head = {
         "site": {"title": c.title, "url": c.base_url, "years": [c.first_year, c.last_year]},
         "kinds": [{"id": k.id, "name": k.name, "plural": k.plural} for k in t.kinds],
         "topics": [{"id": x.id, "name": x.name} for x in t.topics],
-        "events": [event_record(e, t, c) for e in t.events],
     }
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    opening = json.dumps(head, ensure_ascii=False, indent=1)[:-2]
+    records = (fragment("json", e, lambda e=e: _indent(json.dumps(event_record(e, t, c), ensure_ascii=False, indent=1)))
+               for e in t.events)
+    return opening + ',\n "events": [\n' + ",\n".join(records) + "\n ]\n}\n"
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.split("\n"))
+
+
+def events_csv(t: Timeline, c: SiteConfig, fragment: Fragment = _no_cache) -> str:
+    """events.csv (columns documented in tabular.py), one cached line per event."""
+    def line(event: Event) -> str:
+        row = event_row(event, t, c)
+        return _csv_line([row[name] for name in COLUMNS])
+
+    rows = (fragment("csv", e, lambda e=e: line(e)) for e in t.events)
+    return _csv_line(list(COLUMNS)) + "".join(rows)
+
+
+def _csv_line(cells: list[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(cells)
+    return out.getvalue()

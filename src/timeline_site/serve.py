@@ -1,19 +1,49 @@
 """Live preview: build, serve the output folder, rebuild and reload on change.
 
 The server knows nothing about timelines: it is given a `builder` callable that
-returns the list of problems of a rebuild (empty on success). A failed rebuild
-leaves the last good site being served, since builds swap in only on success.
+returns the problems of a rebuild (empty on success). Builds swap in only on
+success, so a failed rebuild leaves the last good site being served; the
+problems are printed and shown over every page by a small overlay script,
+until a rebuild succeeds. The built files are never modified: the overlay is
+added to HTML responses on the way out.
 """
 from __future__ import annotations
 
 import enum
+import json
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from livereload import Server
+from livereload.handlers import StaticFileHandler
+from tornado import web
+
 log = logging.getLogger(__name__)
 
 Builder = Callable[[], Sequence[str]]
+DEV_PREFIX = "/__timeline-site/"
+OVERLAY_TAG = f'<script src="{DEV_PREFIX}overlay.js" defer></script>'.encode()
+OVERLAY_JS = """(function () {
+  fetch("%sstatus.json", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (status) {
+    if (!status.problems.length) return;
+    var box = document.createElement("div");
+    box.id = "timeline-site-errors";
+    box.setAttribute("role", "alert");
+    box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:2147483647;" +
+      "background:#2b0b0b;color:#fff;font:14px/1.5 ui-monospace,monospace;padding:1rem 1.25rem;border-top:4px solid #ff5c5c";
+    var title = document.createElement("strong");
+    title.textContent = "The last save broke the build (" + status.problems.length +
+      " problem" + (status.problems.length === 1 ? "" : "s") + "). This is the last good version of the site.";
+    var list = document.createElement("pre");
+    list.style.cssText = "white-space:pre-wrap;margin:.6rem 0 0";
+    list.textContent = status.problems.join("\\n");
+    box.appendChild(title);
+    box.appendChild(list);
+    document.body.appendChild(box);
+  });
+})();
+""" % DEV_PREFIX
 
 
 class ChangeKind(enum.Enum):
@@ -24,8 +54,9 @@ class ChangeKind(enum.Enum):
 
 
 def classify_change(path: Path, content: Path, templates: Path, static: Path) -> ChangeKind:
-    """What a changed file is, so the caller can decide what to rebuild."""
-    if any(part.startswith((".", "_")) or part.endswith("~") for part in path.parts[-1:]):
+    """What a changed file is: editors' swap, backup and hidden files are ignored."""
+    name = path.name
+    if name.startswith((".", "_", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp")):
         return ChangeKind.IGNORED
     for folder, kind in ((content, ChangeKind.CONTENT), (templates, ChangeKind.TEMPLATE), (static, ChangeKind.STATIC)):
         if path.resolve().is_relative_to(folder.resolve()):
@@ -33,26 +64,99 @@ def classify_change(path: Path, content: Path, templates: Path, static: Path) ->
     return ChangeKind.IGNORED
 
 
+class BuildStatus:
+    """The problems of the last rebuild (empty when it succeeded)."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+
+class SiteHandler(StaticFileHandler):
+    """Static files of the built site, with the overlay script added to HTML.
+
+    Anything outside the site folder is a 404 (never a 403, which would tell
+    that something exists there), and missing pages get the site's 404.html.
+    """
+
+    def send_error(self, status_code: int = 500, **kwargs) -> None:
+        # Tornado answers 403 for a path outside the root or not a regular file.
+        super().send_error(404 if status_code == 403 else status_code, **kwargs)
+
+    @classmethod
+    def get_content(cls, abspath: str, start: int | None = None, end: int | None = None):
+        if abspath.endswith(".html"):
+            return with_overlay(Path(abspath).read_bytes())[start:end]
+        return super().get_content(abspath, start, end)
+
+    def get_content_size(self) -> int:
+        if self.absolute_path.endswith(".html"):
+            return len(with_overlay(Path(self.absolute_path).read_bytes()))
+        return super().get_content_size()
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        page = Path(self.root) / "404.html"
+        if status_code == 404 and page.is_file():
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish(with_overlay(page.read_bytes()))
+        else:
+            super().write_error(status_code, **kwargs)
+
+
+class DevHandler(web.RequestHandler):
+    """`status.json` (the last rebuild's problems) and `overlay.js`."""
+
+    def initialize(self, status: BuildStatus) -> None:
+        self.status = status
+
+    def get(self, name: str) -> None:
+        self.set_header("Cache-Control", "no-store")
+        if name == "status.json":
+            self.set_header("Content-Type", "application/json")
+            self.finish(json.dumps({"problems": self.status.problems}))
+        else:
+            self.set_header("Content-Type", "text/javascript")
+            self.finish(OVERLAY_JS)
+
+
+def with_overlay(html: bytes) -> bytes:
+    return html.replace(b"</head>", OVERLAY_TAG + b"</head>", 1)
+
+
+class _Server(Server):
+    def __init__(self, status: BuildStatus):
+        super().__init__()
+        self.SFH = SiteHandler
+        self.status = status
+
+    def get_web_handlers(self, script):
+        dev = (DEV_PREFIX + r"(status\.json|overlay\.js)", DevHandler, {"status": self.status})
+        return [dev, *super().get_web_handlers(script)]
+
+
 class LiveReloadServer:
-    """A thin wrapper over the livereload package."""
+    """Serve `root`, and rebuild with `builder` when anything under `watched` changes."""
 
     def __init__(self, builder: Builder, root: Path, watched: Sequence[Path], host: str = "127.0.0.1", port: int = 8000):
         self.builder, self.root, self.watched, self.host, self.port = builder, root, watched, host, port
+        self.status = BuildStatus()
 
     def rebuild(self) -> bool:
-        problems = self.builder()
+        problems = list(self.builder())
+        self.status.problems = problems
         for problem in problems:
             print(problem, flush=True)
         if problems:
             print(f"Build failed with {len(problems)} problem(s); still serving the last good site.", flush=True)
         return not problems
 
-    def serve(self) -> None:
-        import livereload
+    def ignore(self, name: str) -> bool:
+        content, templates, static = self.watched
+        return classify_change(Path(name), content, templates, static) is ChangeKind.IGNORED
 
-        server = livereload.Server()
+    def serve(self) -> None:
+        server = _Server(self.status)
         for folder in self.watched:
-            server.watch(str(folder), self.rebuild, delay=0.2)
+            server.watch(str(folder), self.rebuild, delay=0.2, ignore=self.ignore)
         print(f"Serving {self.root} at http://{self.host}:{self.port}/ (Ctrl+C to stop)", flush=True)
         server.serve(root=str(self.root), host=self.host, port=self.port, open_url_delay=None,
                      restart_delay=0, default_filename="index.html")

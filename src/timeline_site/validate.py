@@ -16,21 +16,26 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from .config import ID_PATTERN, SiteConfig, did_you_mean, event_url, image_url
+from .config import CONTROL_CHARACTERS, ID_PATTERN, SiteConfig, did_you_mean, event_url, image_url
 from .errors import ContentError
-from .load import SourceDoc
+from .load import SourceDoc, brief, shown
 from .model import Citations, Event, Image, Link, PartialDate, Topic
 
 log = logging.getLogger(__name__)
 
-DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
-ARXIV_PATTERN = re.compile(r"^\d{4}\.\d{4,5}(v\d+)?$")
-DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
+# ASCII digits only, and matched with fullmatch(): `$` alone also matches before a final newline.
+DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$", re.ASCII)
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
+ARXIV_PATTERN = re.compile(r"^\d{4}\.\d{4,5}(v\d+)?$", re.ASCII)
+DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$", re.ASCII)
 XREF_PATTERN = re.compile(r"\[\[([^\]|\n]+)(?:\|[^\]\n]*)?\]\]")
 IMPORTANCE = ("landmark", "major", "notable")
 MAX_SUMMARY = 280
 MAX_LABEL = 32
+MAX_BODY = 20_000
+"""Characters of a body (the longest real one has ~2,500): Python-Markdown is slower than linear."""
+MAX_BODY_BRACKETS = 200
+"""'[' in a body (links, cross references, footnotes): each unclosed one costs a scan to the end."""
 
 
 class Invalid(Exception):
@@ -55,7 +60,15 @@ class Context:
 def check_text(value: Any, ctx: Context) -> str:
     if not isinstance(value, str) or not value.strip():
         raise Invalid("must be non-empty text")
+    check_characters(value)
     return value.strip()
+
+
+def check_characters(text: str, *where: str | int) -> str:
+    """Refuse control characters (tabs and line ends are fine) and lone surrogates."""
+    if match := CONTROL_CHARACTERS.search(text):
+        raise Invalid(f"contains the control character {shown(match.group())} at position {match.start() + 1}", *where)
+    return text
 
 
 def check_date(value: Any, ctx: Context) -> PartialDate:
@@ -70,10 +83,10 @@ def parse_date(value: Any) -> PartialDate:
     """YYYY, YYYY-MM or YYYY-MM-DD (YAML may hand us an int or a date)."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return PartialDate(value.year, value.month, value.day)
-    text = str(value) if type(value) in (int, str) else ""
-    match = DATE_PATTERN.match(text)
+    text = str(value) if type(value) is str or (type(value) is int and 0 <= value <= 9999) else ""
+    match = DATE_PATTERN.fullmatch(text)
     if not match:
-        raise Invalid(f"date must be YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}")
+        raise Invalid(f"date must be YYYY, YYYY-MM or YYYY-MM-DD, not {brief(value)}")
     year, month, day = (int(g) if g else None for g in match.groups())
     if month is not None and not 1 <= month <= 12:
         raise Invalid(f"date {text} has no month {month}")
@@ -85,7 +98,7 @@ def parse_date(value: Any) -> PartialDate:
 def check_kind(value: Any, ctx: Context):
     kinds = {k.id: k for k in ctx.config.kinds}
     if not isinstance(value, str) or value not in kinds:
-        raise Invalid(f"unknown kind {value!r}{did_you_mean(str(value), kinds)}; "
+        raise Invalid(f"unknown kind {brief(value)}{did_you_mean(str(value), kinds)}; "
                       f"kinds are: {', '.join(kinds)}")
     return kinds[value]
 
@@ -94,8 +107,8 @@ def check_topics(value: Any, ctx: Context) -> tuple[Topic, ...]:
     items = _list_of(value, "topic ids", min_items=1)
     result = []
     for i, item in enumerate(items):
-        if item not in ctx.topics:
-            raise Invalid(f"unknown topic {item!r}{did_you_mean(str(item), ctx.topics)}", i)
+        if not isinstance(item, str) or item not in ctx.topics:
+            raise Invalid(f"unknown topic {brief(item)}{did_you_mean(str(item), ctx.topics)}", i)
         if ctx.topics[item] in result:
             raise Invalid(f"topic {item!r} is listed twice", i)
         result.append(ctx.topics[item])
@@ -118,14 +131,18 @@ def check_summary(value: Any, ctx: Context) -> str:
 
 def check_importance(value: Any, ctx: Context) -> str:
     if value not in IMPORTANCE:
-        raise Invalid(f"importance must be one of {', '.join(IMPORTANCE)}, not {value!r}")
+        raise Invalid(f"importance must be one of {', '.join(IMPORTANCE)}, not {brief(value)}")
     return value
 
 
 def check_url(value: Any, *where: str | int) -> str:
-    parts = urlsplit(value.strip()) if isinstance(value, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value.strip()):
-        raise Invalid(f"links must be absolute http:// or https:// URLs, not {value!r}", *where)
+    try:
+        parts = urlsplit(value.strip()) if isinstance(value, str) else None
+    except ValueError:  # e.g. "http://[::1", or a host that changes under NFKC normalization
+        parts = None
+    if (parts is None or parts.scheme not in ("http", "https") or not parts.netloc
+            or any(c.isspace() or not c.isprintable() for c in value.strip())):
+        raise Invalid(f"links must be absolute http:// or https:// URLs, not {brief(value)}", *where)
     return value.strip()
 
 
@@ -136,6 +153,7 @@ def check_links(value: Any, ctx: Context) -> tuple[Link, ...]:
         _no_unknown_keys(item, {"title", "url"}, i)
         if not isinstance(item.get("title"), str) or not item["title"].strip():
             raise Invalid("each link needs a 'title'", i)
+        check_characters(item["title"], i, "title")
         links.append(Link(item["title"].strip(), check_url(item.get("url"), i, "url")))
     return tuple(links)
 
@@ -145,18 +163,19 @@ def check_names(value: Any, ctx: Context) -> tuple[str, ...]:
     for i, item in enumerate(items):
         if not isinstance(item, str) or not item.strip():
             raise Invalid("each entry must be non-empty text", i)
+        check_characters(item, i)
     return tuple(item.strip() for item in items)
 
 
 def check_arxiv(value: Any, ctx: Context) -> str:
-    if not isinstance(value, str) or not ARXIV_PATTERN.match(value):
-        raise Invalid(f"arxiv must be a new-style id such as \"1512.03385\" (quoted), not {value!r}")
+    if not isinstance(value, str) or not ARXIV_PATTERN.fullmatch(value):
+        raise Invalid(f"arxiv must be a new-style id such as \"1512.03385\" (quoted), not {brief(value)}")
     return value
 
 
 def check_doi(value: Any, ctx: Context) -> str:
-    if not isinstance(value, str) or not DOI_PATTERN.match(value):
-        raise Invalid(f"doi must look like 10.1038/nature16961, not {value!r}")
+    if not isinstance(value, str) or not DOI_PATTERN.fullmatch(value) or not value.isprintable():
+        raise Invalid(f"doi must look like 10.1038/nature16961, not {brief(value)}")
     return value
 
 
@@ -169,7 +188,7 @@ def check_citations(value: Any, ctx: Context) -> Citations:
         raise Invalid("citations count must be a whole number ≥ 0", "count")
     as_of = value.get("as_of")
     as_of = f"{as_of.year:04d}-{as_of.month:02d}" if isinstance(as_of, dt.date) else as_of
-    if not isinstance(as_of, str) or not MONTH_PATTERN.match(as_of):
+    if not isinstance(as_of, str) or not MONTH_PATTERN.fullmatch(as_of):
         raise Invalid("citations as_of must be YYYY-MM", "as_of")
     return Citations(count, parse_date(as_of))
 
@@ -177,8 +196,8 @@ def check_citations(value: Any, ctx: Context) -> Citations:
 def check_builds_on(value: Any, ctx: Context) -> tuple[str, ...]:
     items = _list_of(value, "event ids")
     for i, item in enumerate(items):
-        if not isinstance(item, str) or not ID_PATTERN.match(item):
-            raise Invalid(f"builds_on entries are event ids, not {item!r}", i)
+        if not isinstance(item, str) or not ID_PATTERN.fullmatch(item):
+            raise Invalid(f"builds_on entries are event ids, not {brief(item)}", i)
     return tuple(dict.fromkeys(items))
 
 
@@ -194,15 +213,16 @@ def check_image(value: Any, ctx: Context) -> Image:
         raise Invalid(f"image not found: content/images/{path}", "src")
     if not isinstance(value.get("alt"), str) or not value["alt"].strip():
         raise Invalid("image needs 'alt' text describing it", "alt")
-    credit_url = value.get("credit_url")
+    check_characters(value["alt"], "alt")
+    credit, credit_url = value.get("credit"), value.get("credit_url")
     return Image(str(path), value["alt"].strip(), image_url(ctx.config.base_path, path),
-                 value.get("credit") if isinstance(value.get("credit"), str) else None,
+                 check_characters(credit, "credit") if isinstance(credit, str) else None,
                  check_url(credit_url, "credit_url") if credit_url is not None else None)
 
 
 def check_bool(value: Any, ctx: Context) -> bool:
     if not isinstance(value, bool):
-        raise Invalid(f"must be true or false, not {value!r}")
+        raise Invalid(f"must be true or false, not {brief(value)}")
     return value
 
 
@@ -210,6 +230,18 @@ def check_body(value: Any, ctx: Context) -> str:
     if not isinstance(value, str):
         raise Invalid("body must be Markdown text")
     return value
+
+
+def check_body_size(text: str) -> tuple[int, str] | None:
+    """(line offset, message) of why a body is refused before Markdown sees it, or None."""
+    if len(text) > MAX_BODY:
+        return 0, f"body is {len(text):,} characters; the limit is {MAX_BODY:,}"
+    if (brackets := text.count("[")) > MAX_BODY_BRACKETS:
+        return 0, (f"body has {brackets:,} '[' characters; the limit is {MAX_BODY_BRACKETS} "
+                   "(links, cross references and footnotes)")
+    if match := CONTROL_CHARACTERS.search(text):
+        return text.count("\n", 0, match.start()), f"body contains the control character {shown(match.group())}"
+    return None
 
 
 # -- JSON Schema fragments: the same rules, for editors (see schema.py) ---------
@@ -298,7 +330,7 @@ def _list_of(value: Any, what: str, min_items: int = 0, item_type: type | None =
 def _no_unknown_keys(mapping: dict, allowed: set[str], *where: str | int) -> None:
     for key in sorted(map(str, mapping)):
         if key not in allowed:
-            raise Invalid(f"unknown key '{key}'{did_you_mean(key, allowed)}", *where, key)
+            raise Invalid(f"unknown key '{shown(key)}'{did_you_mean(key, allowed)}", *where, key)
 
 
 # -- one event ---------------------------------------------------------------
@@ -318,13 +350,13 @@ def validate_event(doc: SourceDoc, ctx: Context) -> tuple[Event | None, list[Con
         err("an event must be a mapping of fields (title: ..., date: ...)")
         return None, errors
     eid = event_id(doc)
-    if not ID_PATTERN.match(eid):
-        err(f"file name '{doc.src_path.name}' is not a valid id: use lowercase letters, digits and single hyphens")
+    if not ID_PATTERN.fullmatch(eid):
+        err(f"file name '{shown(doc.src_path.name)}' is not a valid id: use lowercase letters, digits and single hyphens")
     fields = FIELDS | (YAML_ONLY_FIELDS if doc.src_path.suffix != ".md" else {})
     values: dict[str, Any] = {}
     for key in doc.data:
         if str(key) not in fields:
-            err(f"unknown field '{key}'{did_you_mean(str(key), fields)}", str(key))
+            err(f"unknown field '{shown(key)}'{did_you_mean(str(key), fields)}", str(key))
     for name, spec in fields.items():
         if name not in doc.data or doc.data[name] is None:
             if spec.required:
@@ -335,9 +367,18 @@ def validate_event(doc: SourceDoc, ctx: Context) -> tuple[Event | None, list[Con
         except Invalid as problem:
             err(f"{name}: {problem.message}", name, *problem.where)
     _check_folder_year(doc, values.get("date"), err)
+    _check_body(doc, values.get("body"), errors)
     if errors:
         return None, errors
     return _make_event(doc, eid, values, ctx), errors
+
+
+def _check_body(doc: SourceDoc, yaml_body: str | None, errors: list[ContentError]) -> None:
+    is_md = doc.src_path.suffix == ".md"
+    problem = check_body_size(doc.body if is_md else yaml_body or "")
+    if problem is not None:
+        first = doc.body_line if is_md else (doc.line_of("body") or 1) + 1
+        errors.append(ContentError(doc.src_path, first + problem[0], problem[1], None if is_md else "body"))
 
 
 def _check_folder_year(doc: SourceDoc, date: PartialDate | None, err) -> None:
@@ -349,24 +390,33 @@ def _check_folder_year(doc: SourceDoc, date: PartialDate | None, err) -> None:
 def _make_event(doc: SourceDoc, eid: str, values: dict[str, Any], ctx: Context) -> Event:
     body = values.pop("body", None)
     is_md = doc.src_path.suffix == ".md"
+    text = doc.body if is_md else (body or "")
     return Event(
         id=eid, src_path=str(doc.src_path), url=event_url(ctx.config.base_path, eid),
-        body=doc.body if is_md else (body or ""),
-        body_line=doc.body_line if is_md else (doc.line_of("body") or 1) + 1,
-        **values,
+        body=text, body_line=doc.body_line if is_md else (doc.line_of("body") or 1) + 1,
+        references=find_references(text), **values,
     )
 
 
 # -- every event ---------------------------------------------------------------
 
-def validate_events(docs: Iterable[SourceDoc], ctx: Context) -> tuple[list[Event], list[ContentError]]:
-    """Validate each file, then the checks across files. Never raises for content."""
+EventMemo = dict[str, tuple[SourceDoc, Context, Event | None, list[ContentError]]]
+"""Validated events by path, with the SourceDoc and Context they were checked against."""
+
+
+def validate_events(docs: Iterable[SourceDoc], ctx: Context,
+                    memo: EventMemo | None = None) -> tuple[list[Event], list[ContentError]]:
+    """Validate each file, then the checks across files. Never raises for content.
+
+    With a `memo` (kept by a long-lived Builder), a file whose SourceDoc and
+    Context are the very same objects as last time is not checked again.
+    """
     errors: list[ContentError] = []
     docs = list(docs)
     errors += check_unique_ids(docs)
     events = []
     for doc in docs:
-        event, problems = validate_event(doc, ctx)
+        event, problems = _validate_memoized(doc, ctx, memo) if memo is not None else validate_event(doc, ctx)
         errors += problems
         if event is not None:
             events.append(event)
@@ -375,6 +425,14 @@ def validate_events(docs: Iterable[SourceDoc], ctx: Context) -> tuple[list[Event
     errors += check_lineage(events, known, by_path)
     errors += check_cross_references(events, known)
     return events, errors
+
+
+def _validate_memoized(doc: SourceDoc, ctx: Context, memo: EventMemo) -> tuple[Event | None, list[ContentError]]:
+    known = memo.get(str(doc.src_path))
+    if known is None or known[0] is not doc or known[1] is not ctx:
+        known = (doc, ctx, *validate_event(doc, ctx))
+        memo[str(doc.src_path)] = known
+    return known[2], known[3]
 
 
 def check_unique_ids(docs: list[SourceDoc]) -> list[ContentError]:
@@ -434,14 +492,15 @@ def find_cycles(graph: Mapping[str, list[str]]) -> list[list[str]]:
     return cycles
 
 
+def find_references(body: str) -> tuple[tuple[int, str], ...]:
+    """(line offset, id) of every [[id]] or [[id|text]] in a body."""
+    return tuple((offset, match.group(1).strip())
+                 for offset, line in enumerate(body.split("\n")) if "[[" in line
+                 for match in XREF_PATTERN.finditer(line))
+
+
 def check_cross_references(events: list[Event], known: set[str]) -> list[ContentError]:
     """Every [[id]] in a body names an existing event."""
-    errors = []
-    for event in events:
-        for offset, line in enumerate(event.body.split("\n")):
-            for match in XREF_PATTERN.finditer(line):
-                target = match.group(1).strip()
-                if target not in known:
-                    errors.append(ContentError(event.src_path, event.body_line + offset,
-                                               f"unknown event id in cross reference [[{target}]]{did_you_mean(target, known)}"))
-    return errors
+    return [ContentError(event.src_path, event.body_line + offset,
+                         f"unknown event id in cross reference [[{shown(target)}]]{did_you_mean(target, known)}")
+            for event in events for offset, target in event.references if target not in known]

@@ -26,16 +26,17 @@ class SiteWriter:
         self.written: set[PurePosixPath] = set()
 
     def write(self, dest_path: PurePosixPath, content: bytes) -> None:
-        target = self._target(dest_path)
+        target = self.target(dest_path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
 
     def copy(self, dest_path: PurePosixPath, source: Path) -> None:
-        target = self._target(dest_path)
+        target = self.target(dest_path)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
 
-    def _target(self, dest_path: PurePosixPath) -> Path:
+    def target(self, dest_path: PurePosixPath) -> Path:
+        """The file to write for `dest_path`, refusing a second write or an escape."""
         if dest_path in self.written:
             raise RuntimeError(f"two outputs write {dest_path}")
         target = (self.root / dest_path).resolve()
@@ -100,3 +101,68 @@ def swap_in(staging: Path, out_dir: Path) -> None:
         old.rename(out_dir)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def update_site(out_dir: Path, pages: Iterable[RenderedPage], removed: Iterable[PurePosixPath]) -> int:
+    """Change only some files of an existing site, all or nothing.
+
+    Each file replaced or removed is first moved aside; if anything fails, the
+    moved files are put back and new ones deleted, so the folder is exactly as
+    it was. Costs O(changed files), unlike `write_site`'s whole-folder swap.
+    """
+    out_dir = out_dir.resolve()
+    aside = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+    journal: list[tuple[Path, Path | None]] = []
+    created: list[Path] = []
+    writer = SiteWriter(out_dir)
+    removed = list(removed)
+    try:
+        for page in pages:
+            target = _move_aside(writer.target(page.dest_path), aside, journal)
+            created += _make_parents(target.parent, out_dir)
+            target.write_bytes(page.content)
+        for dest in removed:
+            _move_aside(writer.target(dest), aside, journal)
+    except BaseException:
+        _roll_back(journal, created)
+        raise
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
+    _prune_empty_folders([out_dir / dest for dest in removed], out_dir)
+    return len(writer.written)
+
+
+def _prune_empty_folders(paths: list[Path], root: Path) -> None:
+    for path in paths:
+        folder = path.parent
+        while folder != root and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+
+
+def _move_aside(target: Path, aside: Path, journal: list[tuple[Path, Path | None]]) -> Path:
+    saved = aside / str(len(journal)) if target.exists() else None
+    journal.append((target, saved))
+    if saved is not None:
+        os.replace(target, saved)
+    return target
+
+
+def _make_parents(folder: Path, root: Path) -> list[Path]:
+    missing = []
+    while not folder.exists() and folder != root:
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir()
+    return missing
+
+
+def _roll_back(journal: list[tuple[Path, Path | None]], created: list[Path]) -> None:
+    for target, saved in reversed(journal):
+        if saved is not None:
+            os.replace(saved, target)
+        else:
+            target.unlink(missing_ok=True)
+    for folder in created:
+        shutil.rmtree(folder, ignore_errors=True)

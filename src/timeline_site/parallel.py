@@ -1,0 +1,59 @@
+"""Use both cores for big batches: a fork-based process pool that keeps output order.
+
+Workers are forked after the work is planned, so they inherit the plan (and
+its closures) without pickling; only indexes go out and results come back.
+The result is the same, in the same order, as the plain loop it replaces.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_ITEMS = 200
+"""Below this many items a pool costs more than it saves."""
+CHUNK = 32
+
+_work: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+"""Set only inside forked worker processes."""
+
+
+def _start_worker(fn: Callable[[Any], Any], items: Sequence[Any]) -> None:
+    global _work
+    _work = (fn, items)
+
+
+def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
+    fn, items = _work
+    return [fn(items[i]) for i in range(*bounds)]
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def ordered_map(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[R]:
+    """`map(fn, items)`, spread over `jobs` forked processes when it is worth it."""
+    if not _can_fork(jobs, len(items)):
+        yield from map(fn, items)
+        return
+    context = multiprocessing.get_context("fork")
+    bounds = [(i, min(i + CHUNK, len(items))) for i in range(0, len(items), CHUNK)]
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(fn, items)) as pool:
+        for results in pool.map(_run_chunk, bounds):
+            yield from results
+
+
+def _can_fork(jobs: int, count: int) -> bool:
+    """Forking a process that runs other threads (the dev server) is not safe."""
+    return (jobs > 1 and count >= MIN_ITEMS and "fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1)

@@ -1,0 +1,197 @@
+"""Rebuilds: only what changed is rendered, and the result is always what a cold build gives."""
+import hashlib
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from timeline_site import build as build_module
+from timeline_site import cache, digest, parallel, render
+from timeline_site.build import Builder
+from timeline_site.config import BuildOptions
+from timeline_site.errors import BuildFailed
+
+ALL_PAGES_OF_GPU_CHIP = {
+    "events/gpu-chip/index.html",      # its own page
+    "events/alexnet/index.html",       # "led to" lists it
+    "events/resnet-lite/index.html",   # "builds on" lists it
+    "years/2013/index.html", "topics/hardware/index.html", "kinds/chip/index.html",
+    "index.html", "search/index.html", "feed.xml",
+    "events.json", "events.csv", "search.json",
+}
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def project(site, tmp_path):
+    """The sample site with its own copy of the templates and static files, and a cache folder."""
+    shutil.copytree(REPO / "templates", tmp_path / "templates")
+    shutil.copytree(REPO / "static", tmp_path / "static")
+    return BuildOptions(site.content, site.out, tmp_path / "templates", tmp_path / "static",
+                        cache_dir=tmp_path / ".cache")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text().replace(old, new))
+
+
+def test_warm_build_renders_nothing_and_changes_nothing(project):
+    Builder(project).build()
+    before = tree(project.out_dir)
+    report = Builder(project).build()  # a new process would do the same: the manifest is on disk
+    assert report.rendered == () and report.files == 0
+    assert tree(project.out_dir) == before
+
+
+def test_one_event_edit_rerenders_exactly_the_pages_that_show_it(project):
+    builder = Builder(project)
+    builder.build()
+    edit(project.content_dir / "events/2013/gpu-chip.yaml", "A Fast GPU", "A Faster GPU")
+    report = builder.build()
+    assert set(report.rendered) == ALL_PAGES_OF_GPU_CHIP
+    cold = replace(project, out_dir=project.out_dir.parent / "cold", cache_dir=None)
+    Builder(cold).build()
+    assert tree(project.out_dir) == tree(cold.out_dir)
+
+
+def test_body_edit_rerenders_the_event_page_only_where_it_shows(project):
+    builder = Builder(project)
+    builder.build()
+    edit(project.content_dir / "events/2014/resnet-lite.md", "Builds on [[alexnet]].", "Builds on [[alexnet]], again.")
+    report = builder.build()
+    assert "events/resnet-lite/index.html" in report.rendered
+    assert "years/2012/index.html" not in report.rendered and "events/gpu-chip/index.html" in report.rendered
+
+
+def test_template_change_rerenders_the_pages_that_use_it(project):
+    builder = Builder(project)
+    builder.build()
+    edit(project.templates_dir / "kind.html", "<h1>", '<h1 class="changed">')
+    report = builder.build()
+    assert set(report.rendered) == {"kinds/paper/index.html", "kinds/chip/index.html", "kinds/milestone/index.html"}
+
+
+def test_static_change_copies_that_file(project):
+    builder = Builder(project)
+    builder.build()
+    (project.static_dir / "site.js").write_text("// changed\n")
+    report = builder.build()
+    assert report.rendered == ("static/site.js",)
+    assert (project.out_dir / "static/site.js").read_text() == "// changed\n"
+
+
+def test_removed_event_removes_its_pages(project):
+    builder = Builder(project)
+    builder.build()
+    (project.content_dir / "events/2014/resnet-lite.md").unlink()
+    (project.content_dir / "events/2014/secret-draft.md").unlink()  # it builds on resnet-lite
+    edit(project.content_dir / "events/2012/alexnet.md", "It was followed by [[resnet-lite]] and", "It was followed by")
+    builder.build()
+    assert not (project.out_dir / "events/resnet-lite").exists()
+    cold = replace(project, out_dir=project.out_dir.parent / "cold", cache_dir=None)
+    Builder(cold).build()
+    assert tree(project.out_dir) == tree(cold.out_dir)
+
+
+def test_cold_warm_and_parallel_builds_are_byte_identical(project, monkeypatch):
+    one = replace(project, out_dir=project.out_dir.parent / "one", jobs=1, cache_dir=None)
+    Builder(one).build()
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 2)
+    two = replace(project, jobs=2)
+    Builder(two).build()  # cold, in two processes, filling the Markdown cache
+    assert tree(two.out_dir) == tree(one.out_dir)
+    shutil.rmtree(two.out_dir)
+    Builder(two).build()  # cold output, warm Markdown cache
+    assert tree(two.out_dir) == tree(one.out_dir)
+
+
+def test_a_changed_generator_invalidates_the_caches(project, monkeypatch):
+    Builder(project).build()
+    monkeypatch.setattr(digest, "generator_fingerprint", lambda: "a newer version")
+    monkeypatch.setattr(cache, "generator_fingerprint", lambda: "a newer version")
+    monkeypatch.setattr(render, "generator_fingerprint", lambda: "a newer version")
+    rendered = []
+    real = build_module.render_markdown
+    monkeypatch.setattr(build_module, "render_markdown", lambda text, resolve=None: rendered.append(text) or real(text, resolve))
+    report = Builder(project).build()
+    assert len(report.rendered) == len(tree(project.out_dir))  # every file again
+    assert len(rendered) >= 3  # every body again: the old cache entries do not match
+
+
+def test_a_damaged_cache_is_ignored(project):
+    Builder(project).build()
+    before = tree(project.out_dir)
+    (project.cache_dir / "markdown.sqlite3").write_bytes(b"not a database")
+    for manifest in project.cache_dir.glob("manifest-*.json"):
+        manifest.write_text("{broken")
+    shutil.rmtree(project.out_dir)
+    Builder(project).build()
+    assert tree(project.out_dir) == before
+
+
+def test_failed_incremental_write_leaves_the_site_as_it_was(project, monkeypatch):
+    builder = Builder(project)
+    builder.build()
+    before = tree(project.out_dir)
+    edit(project.content_dir / "events/2013/gpu-chip.yaml", "A Fast GPU", "A Faster GPU")
+    calls = {"n": 0}
+    real = Path.write_bytes
+
+    def failing(self, data):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise OSError("disk full")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", failing)
+    with pytest.raises(OSError):
+        builder.build()
+    monkeypatch.undo()
+    assert tree(project.out_dir) == before
+    assert [p.name for p in project.out_dir.parent.iterdir() if p.name.startswith("._site")] == []
+    builder.build()  # and the next build catches up completely
+    assert "A Faster GPU" in (project.out_dir / "events/gpu-chip/index.html").read_text()
+
+
+def test_content_error_then_fix(project):
+    builder = Builder(project)
+    builder.build()
+    before = tree(project.out_dir)
+    edit(project.content_dir / "events/2013/gpu-chip.yaml", "kind: chip", "kind: chop")
+    with pytest.raises(BuildFailed):
+        builder.build()
+    assert tree(project.out_dir) == before
+    edit(project.content_dir / "events/2013/gpu-chip.yaml", "kind: chop", "kind: chip")
+    assert builder.build().rendered == ()
+
+
+def test_template_error_is_reported_with_its_file_and_line(project):
+    edit(project.templates_dir / "404.html", "<h1>Page not found</h1>", "<h1>{{ missing.value }}</h1>")
+    with pytest.raises(BuildFailed) as failed:
+        Builder(project).build()
+    assert [str(e) for e in failed.value.errors] == ["templates/404.html:3: template error: 'missing' is undefined"]
+
+
+def test_big_listings_are_paginated(project, monkeypatch):
+    monkeypatch.setattr(render, "PAGE_SIZE", 1)
+    Builder(project).build()
+    first = (project.out_dir / "kinds/paper/index.html").read_text()
+    second = (project.out_dir / "kinds/paper/page/2/index.html").read_text()
+    assert 'href="/decade/kinds/paper/page/2/"' in first and "ImageNet Classification" in first
+    assert 'href="/decade/kinds/paper/"' in second and "Residual Learning, Lite" in second
+    assert "ImageNet Classification with Deep" not in second
+
+
+def test_big_sites_summarise_the_home_strip(project, monkeypatch):
+    monkeypatch.setattr(render, "STRIP_MAX_DOTS", 2)
+    Builder(project).build()
+    home = (project.out_dir / "index.html").read_text()
+    assert "The chart shows the 2 most important of the 3 events." in home
+    assert "A Fast GPU (2013)" not in home.split('<g class="dots">')[1].split("</g>")[0]

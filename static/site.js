@@ -6,7 +6,6 @@
     var scope = form.closest("main") || document;
     var items = scope.querySelectorAll("[data-kind][data-importance]");
     var status = form.querySelector(".filter-status");
-    form.hidden = false;
 
     function checked(name) {
       return Array.prototype.map.call(form.querySelectorAll('input[name="' + name + '"]:checked'), function (i) { return i.value; });
@@ -97,7 +96,6 @@
   function setUpSearch(form) {
     var input = form.querySelector("input[type=search]");
     var box = form.querySelector(".search-results");
-    form.hidden = false;
     function run() {
       loadIndex(form.dataset.index).then(function (rows) { showResults(box, search(rows, input.value), input.value); });
     }

@@ -17,7 +17,8 @@ def all_pages(out: Path):
 def test_every_page_exists(built):
     expected = ["index.html", "404.html", "years/2012/index.html", "years/2015/index.html",
                 "topics/vision/index.html", "kinds/chip/index.html", "events/alexnet/index.html",
-                "feed.xml", "sitemap.xml", "events.json", "static/style.css", "static/pygments.css"]
+                "feed.xml", "sitemap.xml", "events.json", "events.csv", "events.bib", "search.json",
+                "static/style.css", "static/pygments.css", "data/index.html", "search/index.html"]
     for rel in expected:
         assert (built.out / rel).is_file(), rel
     assert not (built.out / "events/secret-draft").exists()

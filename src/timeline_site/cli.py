@@ -88,7 +88,8 @@ def _broken_links(options, base_url: str) -> list:
 
     with tempfile.TemporaryDirectory(prefix="timeline-site-check-") as tmp:
         out_dir = Path(tmp) / "_site"
-        build_site(dataclasses.replace(options, out_dir=out_dir, drafts=False))
+        # no cache folder: a manifest for a throw-away output folder would only pile up
+        build_site(dataclasses.replace(options, out_dir=out_dir, drafts=False, cache_dir=None))
         return check_links(out_dir, base_url)
 
 

@@ -408,7 +408,7 @@ def detail_table(results: list[SizeResult]) -> str:
     def runs(values: list[float]) -> str:
         return ", ".join(f"{v:.2f}" for v in values) or "—"
 
-    lines = ["| N | corpus (s) | files written | first `Builder.build()` (s) | cold runs (s) | warm runs (s) "
+    lines = ["| N | corpus (s) | output files | first `Builder.build()` (s) | cold runs (s) | warm runs (s) "
              "| rebuild runs (s) | cold process MB | `Builder` process MB | Hugo MB | Hugo conversion (s) "
              "| Hugo first run (s) | Hugo cold runs (s) | Hugo warm runs (s) | CPU s: cold / warm / rebuild "
              "| background (cores) |",

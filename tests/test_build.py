@@ -69,3 +69,19 @@ def test_build_report_counts(site):
     assert report.events == 3
     assert report.pages == 1 + 4 + 2 + 3 + 3 + 1 + 1 + 1  # home, years, topics, kinds, events, data, search, 404
     assert "Built 3 events into 16 pages" in report.summary()
+
+
+def test_a_folder_it_did_not_build_is_never_replaced(site):
+    site.out.mkdir()
+    (site.out / "thesis.tex").write_text("years of work")
+    with pytest.raises(BuildFailed) as failed:
+        site.build()
+    assert "refusing to replace this folder" in failed.value.errors[0].message
+    assert (site.out / "thesis.tex").read_text() == "years of work"
+
+
+def test_an_empty_folder_or_an_earlier_build_is_replaced(site):
+    site.out.mkdir()
+    site.build()
+    assert (site.out / ".timeline-site").is_file()
+    site.build()

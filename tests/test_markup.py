@@ -67,3 +67,13 @@ def test_sanitizer_removes_active_content(payload):
 def test_pygments_css_has_light_and_dark_styles():
     css = pygments_css()
     assert ".highlight" in css and "@media (prefers-color-scheme: dark)" in css
+
+
+@pytest.mark.parametrize("src", ["https://tracker.example/pixel.gif", "//tracker.example/p.gif", "HTTP://x.example/a.png"])
+def test_images_from_other_hosts_are_dropped(src):
+    out = render_markdown(f'<img src="{src}" alt="x"> and ![y]({src})').html
+    assert "tracker" not in out and "x.example" not in out
+
+
+def test_images_from_the_site_stay():
+    assert 'src="/decade/images/a.png"' in render_markdown("![a diagram](/decade/images/a.png)").html

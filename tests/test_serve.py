@@ -124,3 +124,19 @@ def test_classify_change(tmp_path):
     assert classify_change(content / "events/.a.md.swp", content, templates, static) is ChangeKind.IGNORED
     assert classify_change(content / "events/2012/a.md~", content, templates, static) is ChangeKind.IGNORED
     assert classify_change(tmp_path / "README.md", content, templates, static) is ChangeKind.IGNORED
+
+
+def test_a_foreign_host_name_is_refused(server):
+    """DNS rebinding: another site's name pointed at 127.0.0.1 must not read the preview."""
+    import http.client
+    url, _, _ = server
+    port = int(url.rsplit(":", 1)[1].strip("/"))
+    for host, expected in (("evil.example", 404), (f"localhost:{port}", 200), (f"127.0.0.1:{port}", 200)):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("GET", "/", headers={"Host": host})
+        assert conn.getresponse().status == expected, host
+        conn.close()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn.request("GET", "/__timeline-site/status.json", headers={"Host": "evil.example"})
+    assert conn.getresponse().status == 403
+    conn.close()

@@ -17,10 +17,14 @@ content_option = click.option("--content", "content_dir", type=click.Path(file_o
 
 def _options(content_dir: Path, **kwargs):
     from .config import BuildOptions
+    from .errors import BuildFailed
 
     if not content_dir.is_dir():
         raise click.UsageError(f"no content folder at {content_dir}")
-    return BuildOptions.for_project(content_dir, **kwargs)
+    try:
+        return BuildOptions.for_project(content_dir, **kwargs)
+    except BuildFailed as failed:  # an output folder that would swallow an input
+        _fail(failed.errors)
 
 
 def _fail(errors) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import ContentError
+from .errors import BuildFailed, ContentError
 from .load import SourceDoc, shown
 from .model import Kind, Topic
 
@@ -77,6 +77,23 @@ class BuildOptions:
     """Where rendered Markdown and the last build's manifest are kept; None: nowhere."""
     jobs: int | None = None
     """Processes for big batches of work; None: one per core."""
+
+    def __post_init__(self) -> None:
+        if problem := self.out_dir_problem():
+            raise BuildFailed([ContentError(PurePosixPath(self.out_dir.as_posix()), None, problem)])
+
+    def out_dir_problem(self) -> str | None:
+        """Why building into out_dir would destroy an input: a build replaces the whole output folder."""
+        out = self.out_dir.resolve()
+        for name, folder in (("content", self.content_dir), ("templates", self.templates_dir),
+                             ("static", self.static_dir)):
+            folder = folder.resolve()
+            if folder.is_relative_to(out):
+                return (f"the output folder would contain the {name} folder ({folder}): "
+                        "a build replaces the whole output folder")
+            if out.is_relative_to(folder):
+                return f"the output folder must not be inside the {name} folder ({folder})"
+        return None
 
     @classmethod
     def for_project(cls, content_dir: Path, out_dir: Path | None = None, **kwargs) -> "BuildOptions":
@@ -232,8 +249,11 @@ def _topic_problem(item, seen: set[str]) -> tuple[str, str] | None:
 
 
 def did_you_mean(word: str, choices) -> str:
+    """` (did you mean 'x'?)` for a likely typo of one of `choices`; nothing for a value that is not text."""
     import difflib
 
+    if not isinstance(word, str) or len(word) > 100:
+        return ""
     match = difflib.get_close_matches(word, sorted(choices), n=1)
     return f" (did you mean '{match[0]}'?)" if match else ""
 

@@ -18,6 +18,20 @@ from .errors import ContentError
 
 log = logging.getLogger(__name__)
 
+MAX_FILE_BYTES = 1_000_000
+"""Content files larger than this are refused rather than read."""
+MAX_YAML_DEPTH = 32
+"""Deeper YAML is refused before it is composed (libyaml's composer recurses in C)."""
+MAX_FOLDER_DEPTH = 32
+"""Deeper folders under events/ or images/ are refused."""
+ALIAS_MESSAGE = "YAML anchors and aliases (& and *) are not allowed in content"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+"""Control, bidi-override and line-separator characters, and lone surrogates (undecodable file names)."""
+EVENT_SUFFIXES = (".md", ".yaml", ".yml")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif")
+FRONT_MATTER_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
 try:  # The C loader is several times faster; both are the *safe* loader.
     _SafeLoader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
@@ -66,21 +80,12 @@ def shown(text: object, limit: int = 80) -> str:
 
 def brief(value: object, limit: int = 80) -> str:
     """`repr(value)`, cut to `limit` characters."""
-    text = repr(value)
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):  # an int of more than 4,300 digits, a structure nested too deep
+        return f"<{type(value).__name__}>"
     return text if len(text) <= limit else text[:limit] + "…"
 
-MAX_FILE_BYTES = 1_000_000
-"""Content files larger than this are refused rather than read."""
-MAX_YAML_DEPTH = 32
-"""Deeper YAML is refused before it is composed (libyaml's composer recurses in C)."""
-MAX_FOLDER_DEPTH = 32
-"""Deeper folders under events/ or images/ are refused."""
-ALIAS_MESSAGE = "YAML anchors and aliases (& and *) are not allowed in content"
-MERGE_TAG = "tag:yaml.org,2002:merge"
-UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-"""Control, bidi-override and line-separator characters, and lone surrogates (undecodable file names)."""
-EVENT_SUFFIXES = (".md", ".yaml", ".yml")
-FRONT_MATTER_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
 KeyPath = tuple[str | int, ...]
 
@@ -146,8 +151,19 @@ def load_sources(root: Path, cache: FileCache | None = None) -> tuple[Sources, l
         seen = {root / d.src_path for d in events}
         for stale in [p for p in cache if p not in seen and not p.exists()]:
             del cache[stale]
-    images = frozenset(_rel(p, root) for p in _walk(root / "images", root, errors))
+    images = frozenset(_images(root, errors))
     return Sources(root, site, topics, tuple(events), images), errors
+
+
+def _images(root: Path, errors: list[ContentError]) -> Iterator[PurePosixPath]:
+    """Files under images/. Only raster images: they are published as they are, on the site's own
+    origin, and an SVG or HTML file opened from there could run scripts."""
+    for path in _walk(root / "images", root, errors):
+        if path.suffix.lower() in IMAGE_SUFFIXES:
+            yield _rel(path, root)
+        else:
+            errors.append(ContentError(_rel(path, root), None, "not an image file: images/ holds only "
+                                       + ", ".join(IMAGE_SUFFIXES) + " files (SVG can carry scripts)"))
 
 
 def _load_cached(path: Path, rel: PurePosixPath, errors: list[ContentError], cache: FileCache) -> SourceDoc | None:
@@ -348,11 +364,19 @@ def parse_yaml_doc(text: str, rel: PurePosixPath, errors: list[ContentError], li
 
 
 def scan_yaml(text: str, line_offset: int = 0) -> tuple[int, str] | None:
-    """(line, message) of the first anchor, alias or too-deep collection, streaming events."""
+    """(line, message) of the first anchor, alias, explicit tag or too-deep collection, streaming events.
+
+    Content has no use for tags: `!!python/...` would be refused by the safe
+    loader anyway, and `!!timestamp x` or `!!float x` make PyYAML's own
+    constructors fail with arbitrary exceptions.
+    """
     depth = 0
     for event in yaml.parse(text, Loader=_SafeLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             return event.start_mark.line + 1 + line_offset, ALIAS_MESSAGE
+        if getattr(event, "tag", None) and not (isinstance(event, yaml.ScalarEvent) and event.tag == "!"):
+            return (event.start_mark.line + 1 + line_offset,
+                    f"invalid YAML: tags such as '{shown(event.tag)}' are not allowed in content")
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_YAML_DEPTH:

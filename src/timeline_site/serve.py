@@ -78,6 +78,17 @@ class SiteHandler(StaticFileHandler):
     that something exists there), and missing pages get the site's 404.html.
     """
 
+    allowed_hosts: frozenset[str] = frozenset()
+    """Set on the per-server subclass made by `_Server`."""
+
+    def prepare(self) -> None:
+        refuse_foreign_host(self, self.allowed_hosts)
+
+    def parse_url_path(self, url_path: str) -> str:
+        if "\x00" in url_path:  # os.path would raise on it
+            raise web.HTTPError(404)
+        return super().parse_url_path(url_path)
+
     def send_error(self, status_code: int = 500, **kwargs) -> None:
         # Tornado answers 403 for a path outside the root or not a regular file.
         super().send_error(404 if status_code == 403 else status_code, **kwargs)
@@ -105,8 +116,11 @@ class SiteHandler(StaticFileHandler):
 class DevHandler(web.RequestHandler):
     """`status.json` (the last rebuild's problems) and `overlay.js`."""
 
-    def initialize(self, status: BuildStatus) -> None:
-        self.status = status
+    def initialize(self, status: BuildStatus, hosts: frozenset[str]) -> None:
+        self.status, self.hosts = status, hosts
+
+    def prepare(self) -> None:
+        refuse_foreign_host(self, self.hosts)
 
     def get(self, name: str) -> None:
         self.set_header("Cache-Control", "no-store")
@@ -118,18 +132,30 @@ class DevHandler(web.RequestHandler):
             self.finish(OVERLAY_JS)
 
 
+LOCAL_NAMES = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+def refuse_foreign_host(handler: web.RequestHandler, allowed: frozenset[str]) -> None:
+    """A page on another site that re-points its DNS name at 127.0.0.1 (DNS rebinding)
+    sends its own name as Host: refuse it, so that only this machine's names read the preview."""
+    host = handler.request.host_name.lower()
+    if host not in allowed:
+        raise web.HTTPError(403, f"unexpected Host header {host!r}")
+
+
 def with_overlay(html: bytes) -> bytes:
     return html.replace(b"</head>", OVERLAY_TAG + b"</head>", 1)
 
 
 class _Server(Server):
-    def __init__(self, status: BuildStatus):
+    def __init__(self, status: BuildStatus, host: str):
         super().__init__()
-        self.SFH = SiteHandler
+        self.hosts = LOCAL_NAMES | {host.lower()}
+        self.SFH = type("PreviewHandler", (SiteHandler,), {"allowed_hosts": self.hosts})
         self.status = status
 
     def get_web_handlers(self, script):
-        dev = (DEV_PREFIX + r"(status\.json|overlay\.js)", DevHandler, {"status": self.status})
+        dev = (DEV_PREFIX + r"(status\.json|overlay\.js)", DevHandler, {"status": self.status, "hosts": self.hosts})
         return [dev, *super().get_web_handlers(script)]
 
 
@@ -154,7 +180,7 @@ class LiveReloadServer:
         return classify_change(Path(name), content, templates, static) is ChangeKind.IGNORED
 
     def serve(self) -> None:
-        server = _Server(self.status)
+        server = _Server(self.status, self.host)
         for folder in self.watched:
             server.watch(str(folder), self.rebuild, delay=0.2, ignore=self.ignore)
         print(f"Serving {self.root} at http://{self.host}:{self.port}/ (Ctrl+C to stop)", flush=True)

@@ -68,7 +68,25 @@ def events_csv(timeline: Timeline, config: SiteConfig) -> str:
     return out.getvalue()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A cell starting with one of these runs as a formula in spreadsheets (CSV injection)."""
+
+
+def neutralise(cell: str) -> str:
+    """Export: a leading ' makes spreadsheets show the cell as text."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def restore(cell: str) -> str:
+    """Import: undo `neutralise`, so that export -> import gives back the same text."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
 def event_row(event: Event, timeline: Timeline, config: SiteConfig) -> dict[str, str]:
+    return {name: neutralise(value) for name, value in _row(event, timeline, config).items()}
+
+
+def _row(event: Event, timeline: Timeline, config: SiteConfig) -> dict[str, str]:
     citations, image = event.citations, event.image
     return {
         "id": event.id, "title": event.title, "label": event.label or "", "date": event.date.iso, "kind": event.kind.id,
@@ -186,7 +204,7 @@ def make_row(number: int, record: dict[str, str], label: PurePosixPath) -> tuple
 
 def row_fields(record: dict[str, str]) -> tuple[dict[str, Any], str]:
     """(front matter, body) of one row; empty cells are left out, the validator judges the rest."""
-    cells = {name: value.strip() for name, value in record.items() if value.strip()}
+    cells = {name: restore(value.strip()) for name, value in record.items() if value.strip()}
     values: dict[str, Any] = {name: cells[name] for name in TEXT_COLUMNS if name in cells}
     values |= {name: _split(cells[name]) for name in LIST_COLUMNS if name in cells}
     if "links" in cells:
@@ -199,7 +217,7 @@ def row_fields(record: dict[str, str]) -> tuple[dict[str, Any], str]:
     if "draft" in cells:
         values["draft"] = _bool(cells["draft"])
     front = {name: values[name] for name in FIELDS if name in values and values[name] is not False}
-    return front, record.get("body", "")
+    return front, restore(record.get("body", ""))
 
 
 def _split(cell: str) -> list[str]:

@@ -98,7 +98,7 @@ def parse_date(value: Any) -> PartialDate:
 def check_kind(value: Any, ctx: Context):
     kinds = {k.id: k for k in ctx.config.kinds}
     if not isinstance(value, str) or value not in kinds:
-        raise Invalid(f"unknown kind {brief(value)}{did_you_mean(str(value), kinds)}; "
+        raise Invalid(f"unknown kind {brief(value)}{did_you_mean(value, kinds)}; "
                       f"kinds are: {', '.join(kinds)}")
     return kinds[value]
 
@@ -108,7 +108,7 @@ def check_topics(value: Any, ctx: Context) -> tuple[Topic, ...]:
     result = []
     for i, item in enumerate(items):
         if not isinstance(item, str) or item not in ctx.topics:
-            raise Invalid(f"unknown topic {brief(item)}{did_you_mean(str(item), ctx.topics)}", i)
+            raise Invalid(f"unknown topic {brief(item)}{did_you_mean(item, ctx.topics)}", i)
         if ctx.topics[item] in result:
             raise Invalid(f"topic {item!r} is listed twice", i)
         result.append(ctx.topics[item])

@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
+from .errors import BuildFailed, ContentError
 from .render import RenderedPage
 
 log = logging.getLogger(__name__)
@@ -69,10 +70,12 @@ def write_site(pages: Iterable[RenderedPage], assets: Iterable[tuple[PurePosixPa
     of files written.
     """
     out_dir = out_dir.resolve()
+    refuse_foreign_folder(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
         writer = SiteWriter(staging)
+        writer.write(PurePosixPath(MARKER), b"Built by timeline-site; the next build replaces this whole folder.\n")
         for page in pages:
             writer.write(page.dest_path, page.content)
         for dest, source in assets:
@@ -84,6 +87,18 @@ def write_site(pages: Iterable[RenderedPage], assets: Iterable[tuple[PurePosixPa
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return len(writer.written)
+
+
+MARKER = ".timeline-site"
+"""Written into every built site: a folder without it is never replaced."""
+
+
+def refuse_foreign_folder(out_dir: Path) -> None:
+    """A build replaces its whole output folder: never one that it did not build (`--out ~/Documents`)."""
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).is_file():
+        raise BuildFailed([ContentError(PurePosixPath(out_dir.as_posix()), None,
+                                        f"refusing to replace this folder: it is not a site built by timeline-site "
+                                        f"(no {MARKER} file in it); remove it or choose another --out")])
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:
@@ -142,9 +157,9 @@ def _prune_empty_folders(paths: list[Path], root: Path) -> None:
 
 def _move_aside(target: Path, aside: Path, journal: list[tuple[Path, Path | None]]) -> Path:
     saved = aside / str(len(journal)) if target.exists() else None
-    journal.append((target, saved))
     if saved is not None:
-        os.replace(target, saved)
+        os.replace(target, saved)  # moved first: the journal lists only what really moved
+    journal.append((target, saved))
     return target
 
 

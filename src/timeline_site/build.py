@@ -57,15 +57,18 @@ class BuildReport:
 class Builder:
     """Builds one project repeatedly, re-doing only what its inputs changed."""
 
-    def __init__(self, options: BuildOptions):
+    def __init__(self, options: BuildOptions, remember: bool = True):
+        """`remember=False` for a one-shot build: keep nothing in memory for a next build."""
         self.options = options
+        self.remember = remember
         self.jobs = options.jobs or default_jobs()
-        self.files: FileCache = {}
-        self.events: EventMemo = {}
+        self.files: FileCache | None = {} if remember else None
+        self.events: EventMemo | None = {} if remember else None
         self.context: Context | None = None
-        self.markdown = MarkdownCache(options.cache_dir)
+        self.markdown = MarkdownCache(options.cache_dir, keep_in_memory=remember)
+        self._body_keys: dict[str, tuple[Event, tuple, str]] = {}
         self.digests = Digests()
-        self.fragments = Fragments()
+        self.fragments = Fragments(keep=remember)
         self.manifest = Manifest(options.cache_dir, options.out_dir)
         self.env = make_environment(options.templates_dir)
 
@@ -81,7 +84,8 @@ class Builder:
         events, problems = validate_events(sources.events, self.shared_context(config, topics, sources), self.events)
         errors += problems
         paths = {str(d.src_path) for d in sources.events}
-        self.events = {k: v for k, v in self.events.items() if k in paths}
+        if self.events is not None:
+            self.events = {k: v for k, v in self.events.items() if k in paths}
         if errors:
             raise BuildFailed(errors)
         timeline = build_timeline(events, config.kinds, topics, config.years,
@@ -110,7 +114,7 @@ class Builder:
 
     def render_bodies(self, timeline: Timeline) -> tuple[dict[str, str], list[ContentError]]:
         """Every body as HTML: from the cache when its source and link targets are unchanged."""
-        keys = {e.id: MarkdownCache.key(e.body, link_targets(e, timeline)) for e in timeline.events}
+        keys = {e.id: self.body_key(e, timeline) for e in timeline.events}
         cached = self.markdown.get_many(list(keys.values()))
         bodies = {eid: cached[key] for eid, key in keys.items() if key in cached}
         missing = [e for e in timeline.events if e.id not in bodies]
@@ -127,7 +131,17 @@ class Builder:
             bodies[event.id] = html
         self.markdown.put_many(fresh)
         self.markdown.retain(set(keys.values()))
+        self._body_keys = {k: v for k, v in self._body_keys.items() if k in keys}
         return bodies, errors
+
+    def body_key(self, event: Event, timeline: Timeline) -> str:
+        """The body's cache key, memoized: hashing every body on every rebuild adds up."""
+        targets = link_targets(event, timeline)
+        known = self._body_keys.get(event.id)
+        if known is None or known[0] is not event or known[1] != targets:
+            known = (event, targets, MarkdownCache.key(event.body, targets))
+            self._body_keys[event.id] = known
+        return known[2]
 
     def plan(self, data: RenderInput) -> list[PagePlan]:
         self.digests.new_build(data.timeline.events)
@@ -176,8 +190,9 @@ class Builder:
             raise BuildFailed([template_error(error, self.options.templates_dir)]) from None
 
     def render(self, plans: list[PagePlan]) -> Iterator[RenderedPage]:
-        for plan, content in zip(plans, ordered_map(render_plan, plans, self.jobs)):
-            yield RenderedPage(plan.dest_path, content)
+        pooled = ordered_map(render_plan, [p for p in plans if not p.in_parent], self.jobs)
+        for plan in plans:
+            yield RenderedPage(plan.dest_path, plan.render() if plan.in_parent else next(pooled))
 
 
 def render_plan(plan: PagePlan) -> bytes:
@@ -230,12 +245,12 @@ def asset_plans(options: BuildOptions) -> list[PagePlan]:
 
 def build_site(options: BuildOptions) -> BuildReport:
     """One complete build (a new Builder: on-disk caches are still used if configured)."""
-    return Builder(options).build()
+    return Builder(options, remember=False).build()
 
 
 def prepare_site(options: BuildOptions) -> RenderInput:
     """Everything but templates and writing: what `check` runs."""
-    return Builder(replace(options, cache_dir=None)).prepare()
+    return Builder(replace(options, cache_dir=None), remember=False).prepare()
 
 
 def check_site(options: BuildOptions) -> SiteConfig:

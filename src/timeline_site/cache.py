@@ -26,8 +26,9 @@ class MarkdownCache:
     transaction per build: much cheaper than a file per body).
     """
 
-    def __init__(self, folder: Path | None):
+    def __init__(self, folder: Path | None, keep_in_memory: bool = True):
         self.path = folder / "markdown.sqlite3" if folder else None
+        self.keep_in_memory = keep_in_memory
         self._memory: dict[str, str] = {}
         self._db: sqlite3.Connection | None = None
 
@@ -43,11 +44,13 @@ class MarkdownCache:
             batch = wanted[i:i + 500]
             rows = db.execute(f"SELECT key, html FROM md WHERE key IN ({','.join('?' * len(batch))})", batch)
             found.update(rows.fetchall())
-        self._memory.update(found)
+        if self.keep_in_memory:
+            self._memory.update(found)
         return found
 
     def put_many(self, items: dict[str, str]) -> None:
-        self._memory.update(items)
+        if self.keep_in_memory:
+            self._memory.update(items)
         db = self._connect()
         if db is not None and items:
             with db:

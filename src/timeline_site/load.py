@@ -6,6 +6,7 @@ becomes a ContentError value; nothing in a content file raises out of here.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -139,17 +140,17 @@ def load_sources(root: Path, cache: FileCache | None = None) -> tuple[Sources, l
     site = _load_required_yaml(root, "site.yaml", errors)
     topics = _load_required_yaml(root, "topics.yaml", errors)
     events = []
+    seen = set()
     for path in _walk(root / "events", root, errors):
-        rel = _rel(path, root)
         if path.suffix not in EVENT_SUFFIXES:
-            errors.append(ContentError(rel, None, "not an event file: event files end in .md, .yaml or .yml"))
+            errors.append(ContentError(_rel(path, root), None, "not an event file: event files end in .md, .yaml or .yml"))
             continue
-        doc = _load_cached(path, rel, errors, cache) if cache is not None else load_event_file(path, rel, errors)
+        seen.add(path)
+        doc = _load_cached(path, root, errors, cache) if cache is not None else load_event_file(path, _rel(path, root), errors)
         if doc is not None:
             events.append(doc)
     if cache is not None:
-        seen = {root / d.src_path for d in events}
-        for stale in [p for p in cache if p not in seen and not p.exists()]:
+        for stale in [p for p in cache if p not in seen]:
             del cache[stale]
     images = frozenset(_images(root, errors))
     return Sources(root, site, topics, tuple(events), images), errors
@@ -166,13 +167,13 @@ def _images(root: Path, errors: list[ContentError]) -> Iterator[PurePosixPath]:
                                        + ", ".join(IMAGE_SUFFIXES) + " files (SVG can carry scripts)"))
 
 
-def _load_cached(path: Path, rel: PurePosixPath, errors: list[ContentError], cache: FileCache) -> SourceDoc | None:
+def _load_cached(path: Path, root: Path, errors: list[ContentError], cache: FileCache) -> SourceDoc | None:
     stat = path.stat()
     key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
     known = cache.get(path)
     if known is None or known[0] != key:
         problems: list[ContentError] = []
-        known = (key, load_event_file(path, rel, problems), problems)
+        known = (key, load_event_file(path, _rel(path, root), problems), problems)
         cache[path] = known
     errors.extend(known[2])
     return known[1]
@@ -218,48 +219,51 @@ def _walk(folder: Path, root: Path, errors: list[ContentError]) -> Iterator[Path
     visited = {folder.resolve()}
     stack = [_entries(folder, root, errors)]
     while stack:
-        path = next(stack[-1], None)
-        if path is None:
+        entry = next(stack[-1], None)
+        if entry is None:
             stack.pop()
             continue
-        rel = _rel(path, root)
-        if problem := _link_problem(path, real_root):
-            errors.append(ContentError(rel, None, problem))
-        elif path.is_dir():
+        path = Path(entry.path)
+        # Only a link can lead outside: a plain entry of a checked folder is inside it.
+        if entry.is_symlink() and (problem := _link_problem(path, real_root)):
+            errors.append(ContentError(_rel(path, root), None, problem))
+        elif entry.is_dir():
             real = path.resolve()
             if real in visited:
-                errors.append(ContentError(rel, None, "folder is reached twice: a symbolic link makes a loop"))
+                errors.append(ContentError(_rel(path, root), None, "folder is reached twice: a symbolic link makes a loop"))
             elif len(stack) >= MAX_FOLDER_DEPTH:
-                errors.append(ContentError(rel, None, f"folders are nested more than {MAX_FOLDER_DEPTH} levels deep"))
+                errors.append(ContentError(_rel(path, root), None,
+                                           f"folders are nested more than {MAX_FOLDER_DEPTH} levels deep"))
             else:
                 visited.add(real)
                 stack.append(_entries(path, root, errors))
-        elif path.is_file():
+        elif entry.is_file():
             yield path
         else:
-            errors.append(ContentError(rel, None, "not a regular file"))
+            errors.append(ContentError(_rel(path, root), None, "not a regular file"))
 
 
-def _entries(folder: Path, root: Path, errors: list[ContentError]) -> Iterator[Path]:
+def _entries(folder: Path, root: Path, errors: list[ContentError]) -> Iterator[os.DirEntry]:
     """The folder's entries, sorted, without hidden ('.') and private ('_') names.
 
     A name with control characters (or bytes that are not UTF-8) is refused, and
     shown escaped: it would otherwise reach terminals and CI logs as it is.
     """
     try:
-        paths = sorted(folder.iterdir())
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
     except OSError as exc:
         errors.append(ContentError(_rel(folder, root), None, f"cannot read the folder: {exc.strerror or exc}"))
-        paths = []
+        entries = []
     kept = []
-    for path in paths:
-        if path.name.startswith((".", "_")):
+    for entry in entries:
+        if entry.name.startswith((".", "_")):
             continue
-        if UNPRINTABLE.search(path.name):
-            errors.append(ContentError(PurePosixPath(shown(_rel(path, root), 500)), None,
+        if UNPRINTABLE.search(entry.name):
+            errors.append(ContentError(PurePosixPath(shown(_rel(Path(entry.path), root), 500)), None,
                                        "file name has control characters or is not UTF-8: rename it"))
             continue
-        kept.append(path)
+        kept.append(entry)
     return iter(kept)
 
 

@@ -7,6 +7,7 @@ explicitly; scripts, event handlers and `javascript:`/`data:` URLs never are.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import xml.etree.ElementTree as etree
@@ -65,6 +66,12 @@ class Rendered:
     """Messages about the source (bad TeX), to be located by the caller."""
 
 
+@functools.lru_cache(maxsize=4096)
+def tex_to_mathml(tex: str, display: bool) -> str:
+    """MathML for one formula (a pure function: the same TeX recurs across bodies)."""
+    return latex2mathml.converter.convert(tex, display="block" if display else "inline")
+
+
 class MathProcessor(InlineProcessor):
     """`$...$` and `$$...$$` -> MathML, stashed so no other pattern touches it."""
 
@@ -75,7 +82,7 @@ class MathProcessor(InlineProcessor):
     def handleMatch(self, m: re.Match, data: str):
         tex = m.group(1).strip()
         try:
-            mathml = latex2mathml.converter.convert(tex, display="block" if self.display else "inline")
+            mathml = tex_to_mathml(tex, self.display)
         except Exception as exc:  # latex2mathml raises many types for bad TeX
             self.problems.append(f"cannot render math ${tex}$: {exc or type(exc).__name__}")
             return None, None, None
@@ -133,8 +140,14 @@ def render_markdown(text: str, resolve: Resolver = lambda _id: None) -> Rendered
 
 
 def sanitize(html: str) -> str:
-    return nh3.clean(html, tags=HTML_TAGS | MATHML_TAGS, attributes=ATTRIBUTES, attribute_filter=_local_images,
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener")
+    return _cleaner().clean(html)
+
+
+@functools.cache
+def _cleaner() -> nh3.Cleaner:
+    """One allow-list sanitizer, built once (it is immutable)."""
+    return nh3.Cleaner(tags=HTML_TAGS | MATHML_TAGS, attributes=ATTRIBUTES, attribute_filter=_local_images,
+                       url_schemes={"http", "https", "mailto"}, link_rel="noopener")
 
 
 def _local_images(element: str, attribute: str, value: str) -> str | None:

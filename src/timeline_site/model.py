@@ -234,7 +234,8 @@ def build_timeline(events: Iterable[Event], kinds: Iterable[Kind], topics: Itera
     published = tuple(sorted((e for e in events if include_drafts or not e.draft), key=lambda e: e.sort_key))
     kinds, topics = tuple(kinds), tuple(topics)
     by_id = {e.id: e for e in published}
-    year_list = tuple(_build_year(y, published, kinds, years, url_for_year) for y in years)
+    in_year, in_topic, of_kind = bucket(published)
+    year_list = tuple(_build_year(y, tuple(in_year.get(y, ())), kinds, years, url_for_year) for y in years)
     return Timeline(
         events=published,
         kinds=kinds,
@@ -242,14 +243,26 @@ def build_timeline(events: Iterable[Event], kinds: Iterable[Kind], topics: Itera
         years=year_list,
         by_id=by_id,
         neighbours=_neighbours(published, year_list, by_id),
-        by_topic={t.id: select([e for e in published if t in e.topics], year_list) for t in topics},
-        by_kind={k.id: select([e for e in published if e.kind == k], year_list) for k in kinds},
+        by_topic={t.id: select(in_topic.get(t.id, []), year_list) for t in topics},
+        by_kind={k.id: select(of_kind.get(k.id, []), year_list) for k in kinds},
     )
 
 
-def _build_year(year: int, events: tuple[Event, ...], kinds: tuple[Kind, ...], years: range,
+def bucket(events: tuple[Event, ...]) -> tuple[dict[int, list[Event]], dict[str, list[Event]], dict[str, list[Event]]]:
+    """Events by year, by topic id and by kind id, in one pass (each list keeps date order)."""
+    in_year: dict[int, list[Event]] = defaultdict(list)
+    in_topic: dict[str, list[Event]] = defaultdict(list)
+    of_kind: dict[str, list[Event]] = defaultdict(list)
+    for event in events:
+        in_year[event.year].append(event)
+        of_kind[event.kind.id].append(event)
+        for topic in event.topics:
+            in_topic[topic.id].append(event)
+    return in_year, in_topic, of_kind
+
+
+def _build_year(year: int, own: tuple[Event, ...], kinds: tuple[Kind, ...], years: range,
                 url_for_year: Mapping[int, str]) -> Year:
-    own = tuple(e for e in events if e.year == year)
     prev, next_ = (year - 1 if year - 1 in years else None), (year + 1 if year + 1 in years else None)
     return Year(
         year=year,
@@ -266,7 +279,10 @@ def _build_year(year: int, events: tuple[Event, ...], kinds: tuple[Kind, ...], y
 
 
 def select(events: list[Event], years: tuple[Year, ...]) -> Selection:
-    groups = tuple(YearGroup(y.year, y.url, tuple(e for e in events if e.year == y.year)) for y in years)
+    per_year: dict[int, list[Event]] = defaultdict(list)
+    for event in events:
+        per_year[event.year].append(event)
+    groups = tuple(YearGroup(y.year, y.url, tuple(per_year.get(y.year, ()))) for y in years)
     return Selection(
         events=tuple(events),
         groups=tuple(g for g in groups if g.events),

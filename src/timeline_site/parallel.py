@@ -6,10 +6,12 @@ The result is the same, in the same order, as the plain loop it replaces.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
 import os
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -47,9 +49,14 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator
         yield from map(fn, items)
         return
     context = multiprocessing.get_context("fork")
-    bounds = [(i, min(i + CHUNK, len(items))) for i in range(0, len(items), CHUNK)]
+    bounds = iter([(i, min(i + CHUNK, len(items))) for i in range(0, len(items), CHUNK)])
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(fn, items)) as pool:
-        for results in pool.map(_run_chunk, bounds):
+        # A few chunks in flight per worker, not all of them: results that the
+        # caller has not consumed yet would otherwise pile up in memory.
+        pending = deque(pool.submit(_run_chunk, b) for b in itertools.islice(bounds, 4 * jobs))
+        while pending:
+            results = pending.popleft().result()
+            pending.extend(pool.submit(_run_chunk, b) for b in itertools.islice(bounds, 1))
             yield from results
 
 

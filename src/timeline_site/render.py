@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, TypedDict
 
 import jinja2
+from markupsafe import Markup
 
 from .charts import (BarChart, LineageGraph, Segment, Strip, bar_chart, decade_strip, lineage_graph, lineage_columns,
                      stacked_bar, topic_chains)
@@ -31,6 +32,8 @@ from .validate import FIELDS
 
 log = logging.getLogger(__name__)
 
+CHROME_TEMPLATES = ("header.html", "footer.html")
+"""Rendered once per build and placed in every page by base.html."""
 PAGE_SIZE = 100
 """Events per topic or kind page; more are split over /page/2/ and on."""
 STRIP_MAX_DOTS = 600
@@ -52,6 +55,9 @@ class PagePlan:
     dest_path: PurePosixPath
     fingerprint: str
     render: Callable[[], bytes]
+    in_parent: bool = False
+    """Render in the building process itself (never in a worker), so that the
+    per-event pieces it caches stay for the next build."""
 
 
 @dataclass(frozen=True)
@@ -204,11 +210,14 @@ class RenderInput:
 class Fragments:
     """Pieces of the big data files (one per event), kept between builds of one Builder."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: bool = True) -> None:
+        self.keep = keep
         self._store: dict[tuple, str] = {}
         self._used: set[tuple] = set()
 
     def get(self, key: tuple, make: Callable[[], str]) -> str:
+        if not self.keep:
+            return make()
         self._used.add(key)
         if key not in self._store:
             self._store[key] = make()
@@ -248,16 +257,31 @@ class Planner:
     def __init__(self, data: RenderInput, env: jinja2.Environment, digests: Digests, fragments: Fragments):
         self.data, self.env, self.digests, self.fragments = data, env, digests, fragments
         self.nav = data.nav
-        self.chrome = sha(generator_fingerprint(), repr(data.config), repr(self.nav))
+        self.chrome = sha(generator_fingerprint(), repr(data.config), repr(self.nav),
+                          *(digests.template(env, name) for name in CHROME_TEMPLATES))
         self.everything = sha(self.chrome, digests.events(data.timeline.events), repr(data.timeline.topics))
+        self._chrome_html: dict[tuple[str, int | None], Markup] = {}
 
     def page(self, dest: str, template: str, parts: Sequence[str], context: Callable[[], Mapping[str, Any]]) -> PagePlan:
         fingerprint = sha(self.chrome, self.digests.template(self.env, template), *parts)
-        return PagePlan(PurePosixPath(dest), fingerprint,
-                        lambda: self.env.get_template(template).render(context()).encode())
+        return PagePlan(PurePosixPath(dest), fingerprint, lambda: self.render_page(template, context()))
 
-    def file(self, dest: str, parts: Sequence[str], make: Callable[[], str]) -> PagePlan:
-        return PagePlan(PurePosixPath(dest), sha(self.chrome, *parts), lambda: make().encode())
+    def render_page(self, template: str, context: Mapping[str, Any]) -> bytes:
+        if template.endswith(".html"):
+            context = {**context, "header_html": self.chrome_html("header.html", context),
+                       "footer_html": self.chrome_html("footer.html", context)}
+        return self.env.get_template(template).render(context).encode()
+
+    def chrome_html(self, name: str, context: Mapping[str, Any]) -> Markup:
+        """The header and footer are the same on every page (but for the current year):
+        rendered once, then placed as they are. On a site of many years this halves the work."""
+        key = (name, context["current_year"] if name == "header.html" else None)
+        if key not in self._chrome_html:
+            self._chrome_html[key] = Markup(self.env.get_template(name).render(context))
+        return self._chrome_html[key]
+
+    def file(self, dest: str, parts: Sequence[str], make: Callable[[], str], in_parent: bool = False) -> PagePlan:
+        return PagePlan(PurePosixPath(dest), sha(self.chrome, *parts), lambda: make().encode(), in_parent)
 
     def plans(self) -> Iterator[PagePlan]:
         d, t, ev = self.data, self.data.timeline, self.digests.events
@@ -278,10 +302,16 @@ class Planner:
 
     def listing(self, url: str, template: str, events: tuple[Event, ...], parts: list[str],
                 context: Callable[[int], Mapping[str, Any]]) -> Iterator[PagePlan]:
-        digest = self.digests.events(events)
-        for number in range(1, page_count(len(events)) + 1):
-            dest = self.dest_of(page_url(url, number))
-            yield self.page(dest, template, [*parts, digest, str(number)], lambda number=number: context(number))
+        """A topic or kind, page by page: a page shows its own events and the page count;
+        the first also shows the per-year chart and the lines of descent (all events)."""
+        count = page_count(len(events))
+        for number in range(1, count + 1):
+            own = events[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
+            shown = [self.digests.events(own), str(number), str(count), str(len(events))]
+            if number == 1:
+                shown.append(self.digests.events(events))
+            yield self.page(self.dest_of(page_url(url, number)), template, [*parts, *shown],
+                            lambda number=number: context(number))
 
     def dest_of(self, url: str) -> str:
         return url[len(self.data.config.base_path):] + "index.html"
@@ -304,12 +334,13 @@ class Planner:
         yield self.page("feed.xml", "feed.xml", [self.digests.events(latest)], lambda: {"site": c, "events": latest})
         urls = sitemap_urls(t, c)
         yield self.page("sitemap.xml", "sitemap.xml", [sha(*urls)], lambda: {"site": c, "urls": urls})
-        yield self.file("events.json", [everything], lambda: events_json(t, c, self.fragment))
-        yield self.file("events.csv", [everything], lambda: events_csv(t, c, self.fragment))
+        yield self.file("events.json", [everything], lambda: events_json(t, c, self.fragment), in_parent=True)
+        yield self.file("events.csv", [everything], lambda: events_csv(t, c, self.fragment), in_parent=True)
         papers = [e for e in t.events if is_citable(e)]
         yield self.file("events.bib", [self.digests.events(papers)],
-                        lambda: "\n".join(self.fragment("bib", e, lambda e=e: bibtex_entry(e)) for e in papers))
-        yield self.file("search.json", [everything], lambda: search_index(t, self.fragment))
+                        lambda: "\n".join(self.fragment("bib", e, lambda e=e: bibtex_entry(e)) for e in papers),
+                        in_parent=True)
+        yield self.file("search.json", [everything], lambda: search_index(t, self.fragment), in_parent=True)
 
     def fragment(self, kind: str, event: Event, make: Callable[[], str]) -> str:
         related = self.data.timeline.neighbours[event.id]
@@ -539,20 +570,15 @@ def event_record(event: Event, t: Timeline, c: SiteConfig) -> dict[str, Any]:
 
 
 def events_json(t: Timeline, c: SiteConfig, fragment: Fragment = _no_cache) -> str:
-    """The data export; each event's part is made (and cached) on its own."""
+    """The data export: one event per line (diff-friendly, and fast: each line is made, and cached, on its own)."""
     head = {
         "site": {"title": c.title, "url": c.base_url, "years": [c.first_year, c.last_year]},
         "kinds": [{"id": k.id, "name": k.name, "plural": k.plural} for k in t.kinds],
         "topics": [{"id": x.id, "name": x.name} for x in t.topics],
     }
     opening = json.dumps(head, ensure_ascii=False, indent=1)[:-2]
-    records = (fragment("json", e, lambda e=e: _indent(json.dumps(event_record(e, t, c), ensure_ascii=False, indent=1)))
-               for e in t.events)
+    records = (fragment("json", e, lambda e=e: json.dumps(event_record(e, t, c), ensure_ascii=False)) for e in t.events)
     return opening + ',\n "events": [\n' + ",\n".join(records) + "\n ]\n}\n"
-
-
-def _indent(text: str) -> str:
-    return "\n".join("  " + line for line in text.split("\n"))
 
 
 def events_csv(t: Timeline, c: SiteConfig, fragment: Fragment = _no_cache) -> str:

@@ -24,6 +24,7 @@ sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "tests"))
 
 from browser import serve_directory  # noqa: E402  (the tests' server: the site under /decade/)
+
 from timeline_site.build import build_site  # noqa: E402
 from timeline_site.config import BuildOptions  # noqa: E402
 

@@ -53,9 +53,8 @@ class Site:
 @pytest.fixture(scope="session")
 def browser():
     """One real Chromium (the OS package) for the whole session."""
-    from playwright.sync_api import sync_playwright
-
     from browser import CHROMIUM_ARGS, chromium_path
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
@@ -69,6 +68,15 @@ def site(tmp_path: Path) -> Site:
     content = tmp_path / "content"
     shutil.copytree(MINIMAL, content)
     return Site(content, tmp_path / "_site")
+
+
+@pytest.fixture
+def project(site) -> Path:
+    """A project folder laid out like this repo (content/, templates/, static/) around `site`."""
+    root = site.content.parent
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(REPO / "static", root / "static")
+    return root
 
 
 @pytest.fixture(scope="session")

@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
-
 from browser import serve_directory
 from conftest import REPO
+from playwright.sync_api import Page, expect
+
 from timeline_site.build import build_site
 from timeline_site.config import BuildOptions
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import REPO
+
 from timeline_site.build import build_site
 from timeline_site.config import BuildOptions
 

@@ -1,26 +1,13 @@
 """The command line, run as a user runs it: a subprocess, its output and exit status."""
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO
-
-
 
 def run(*args, cwd):
     return subprocess.run([sys.executable, "-m", "timeline_site", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
-
-
-@pytest.fixture
-def project(site):
-    """A project folder laid out like this repo: content/, templates/, static/."""
-    root = site.content.parent
-    shutil.copytree(REPO / "templates", root / "templates")
-    shutil.copytree(REPO / "static", root / "static")
-    return root
 
 
 def test_build_writes_the_site_and_prints_a_summary(project):

@@ -2,11 +2,10 @@
 import json
 import re
 from collections import Counter, deque
-from pathlib import Path
 
 import pytest
-
 from conftest import REPO
+
 from timeline_site.build import build_site
 from timeline_site.config import BuildOptions
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-
 from conftest import REPO, event
+
 from timeline_site.cli import _annotation, main
 from timeline_site.errors import ContentError
 
@@ -20,15 +20,6 @@ from timeline_site.errors import ContentError
 def run(*args, cwd, **kwargs):
     return subprocess.run([sys.executable, "-m", "timeline_site", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=120, **kwargs)
-
-
-@pytest.fixture
-def project(site):
-    """A project folder laid out like this repo: content/, templates/, static/."""
-    root = site.content.parent
-    shutil.copytree(REPO / "templates", root / "templates")
-    shutil.copytree(REPO / "static", root / "static")
-    return root
 
 
 def break_an_event(project: Path) -> None:

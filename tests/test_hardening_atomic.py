@@ -13,8 +13,8 @@ from pathlib import Path
 import jinja2
 import markdown
 import pytest
-
 from conftest import Site
+
 from timeline_site import render
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import MINIMAL, REPO, Site, event
+
 from timeline_site.cli import main
 from timeline_site.config import BuildOptions
 from timeline_site.errors import BuildFailed

@@ -7,17 +7,25 @@ import shutil
 from pathlib import PurePosixPath
 
 import pytest
+from conftest import MINIMAL, Site, event
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import MINIMAL, Site, event
 from timeline_site.config import validate_site, validate_topics
 from timeline_site.errors import ContentError
 from timeline_site.load import SourceDoc, load_sources, parse_markdown_doc, parse_yaml_doc
 from timeline_site.markup import render_markdown
 from timeline_site.model import Event, PartialDate
-from timeline_site.validate import (FIELDS, YAML_ONLY_FIELDS, Context, Invalid, check_url, parse_date,
-                                    validate_event, validate_events)
+from timeline_site.validate import (
+    FIELDS,
+    YAML_ONLY_FIELDS,
+    Context,
+    Invalid,
+    check_url,
+    parse_date,
+    validate_event,
+    validate_events,
+)
 
 SETTINGS = settings(max_examples=200, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

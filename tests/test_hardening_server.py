@@ -14,7 +14,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from conftest import MINIMAL, REPO
 
 SECRET = f"TOP-SECRET-{uuid.uuid4().hex}"

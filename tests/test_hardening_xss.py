@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from bs4 import BeautifulSoup
-
 from browser import CHROMIUM_ARGS, chromium_path, serve_directory
+from bs4 import BeautifulSoup
 from conftest import MINIMAL, REPO
+
 from timeline_site.build import build_site
 from timeline_site.config import BuildOptions
 

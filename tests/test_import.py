@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO, Site
+
 from timeline_site.build import prepare_site
 from timeline_site.errors import BuildFailed
 from timeline_site.tabular import COLUMNS, FIELD_COLUMNS, events_csv, import_events

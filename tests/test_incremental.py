@@ -5,8 +5,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
+
 from timeline_site import build as build_module
 from timeline_site import cache, digest, parallel, render
 from timeline_site.build import Builder

@@ -6,8 +6,8 @@ import textwrap
 from pathlib import PurePosixPath
 
 import pytest
-
 from conftest import REPO
+
 from timeline_site.linkcheck import check_links, page_url, scan_page
 
 BASE_URL = "https://example.org/decade/"

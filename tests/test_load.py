@@ -1,9 +1,9 @@
 """Stage 1: reading files, front matter, YAML safety and line numbers."""
 from pathlib import PurePosixPath
 
-from timeline_site.load import load_sources, map_lines, parse_markdown_doc, parse_yaml_doc
-
 import yaml
+
+from timeline_site.load import load_sources, map_lines, parse_markdown_doc, parse_yaml_doc
 
 
 def parse_md(text):

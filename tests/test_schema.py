@@ -6,8 +6,8 @@ from pathlib import PurePosixPath
 
 import jsonschema
 import pytest
-
 from conftest import MINIMAL, REPO
+
 from timeline_site.config import validate_site, validate_topics
 from timeline_site.load import SourceDoc, load_sources
 from timeline_site.scaffold import load_context

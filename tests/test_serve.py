@@ -1,4 +1,5 @@
 """The dev server, tested with a real HTTP client against a real process."""
+import json
 import shutil
 import socket
 import subprocess
@@ -6,14 +7,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
-
-import json
 
 import pytest
+from conftest import REPO
 from playwright.sync_api import expect
 
-from conftest import REPO
 from timeline_site.serve import ChangeKind, classify_change
 
 

@@ -1,6 +1,5 @@
 """Stage 2: one test per rule of docs/content-format.md, each pinning path, line and message."""
 import pytest
-
 from conftest import event
 
 

@@ -176,7 +176,7 @@ class Builder:
         """
         try:
             if previous is None:
-                write_site(self.render(plans), [], [], self.options.out_dir)
+                write_site(self.render(plans), self.options.out_dir)
                 return [str(p.dest_path) for p in plans]
             out = self.options.out_dir
             changed = [p for p in plans

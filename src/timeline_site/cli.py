@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import logging
-import re
 import sys
-from datetime import date
 from pathlib import Path
 
 import click

@@ -8,9 +8,6 @@ context; templates only loop, test and print.
 """
 from __future__ import annotations
 
-import csv
-import io
-import json
 import logging
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -21,13 +18,23 @@ from typing import Any, TypedDict
 import jinja2
 from markupsafe import Markup
 
-from .charts import (BarChart, LineageGraph, Segment, Strip, bar_chart, decade_strip, lineage_graph, lineage_columns,
-                     stacked_bar, topic_chains)
+from .charts import (
+    BarChart,
+    LineageGraph,
+    Segment,
+    Strip,
+    bar_chart,
+    decade_strip,
+    lineage_columns,
+    lineage_graph,
+    stacked_bar,
+    topic_chains,
+)
 from .cite import bibtex_entry, is_citable, structured_data
 from .config import SiteConfig
 from .digest import Digests, generator_fingerprint, sha
+from .export import events_csv, events_json, search_index
 from .model import MONTHS, Event, Kind, Neighbours, Timeline, Topic, Year, YearGroup
-from .tabular import COLUMNS, event_row
 from .validate import FIELDS
 
 log = logging.getLogger(__name__)
@@ -355,11 +362,6 @@ def plan_site(data: RenderInput, env: jinja2.Environment, digests: Digests | Non
     return list(Planner(data, env, digests or Digests(), fragments or Fragments()).plans())
 
 
-def render_site(data: RenderInput, env: jinja2.Environment) -> list[RenderedPage]:
-    """Render every planned file (no caching): the simplest complete build."""
-    return [RenderedPage(p.dest_path, p.render()) for p in plan_site(data, env)]
-
-
 def page_count(total: int) -> int:
     return max(1, -(-total // PAGE_SIZE))
 
@@ -505,27 +507,6 @@ def first_sentence(markdown_text: str) -> str:
     return match.group(1) if match else text
 
 
-# -- data files ---------------------------------------------------------------------
-
-Fragment = Callable[[str, Event, Callable[[], str]], str]
-
-
-def _no_cache(kind: str, event: Event, make: Callable[[], str]) -> str:
-    return make()
-
-
-def search_index(t: Timeline, fragment: Fragment = _no_cache) -> str:
-    """A compact index for the search box: what a reader is likely to type."""
-    rows = (fragment("search", e, lambda e=e: json.dumps(search_row(e), ensure_ascii=False, separators=(",", ":")))
-            for e in t.events)
-    return "[" + ",".join(rows) + "]\n"
-
-
-def search_row(e: Event) -> dict[str, str]:
-    return {"u": e.url, "t": e.title, "l": e.label or "", "y": e.date.display, "k": e.kind.name,
-            "a": "; ".join(e.authors), "o": "; ".join(e.organization), "s": e.summary}
-
-
 def feed_events(t: Timeline) -> tuple[Event, ...]:
     """The newest events first, the way feed readers expect."""
     return tuple(sorted(t.events, key=lambda e: (e.date.sort_key, e.id), reverse=True)[:FEED_SIZE])
@@ -536,62 +517,3 @@ def sitemap_urls(t: Timeline, c: SiteConfig) -> list[str]:
     listings += [page_url(k.url, n) for k in t.kinds for n in range(1, page_count(len(t.by_kind[k.id].events)) + 1)]
     paths = [c.base_path] + [y.url for y in t.years] + listings + [e.url for e in t.events]
     return [c.absolute(p) for p in paths]
-
-
-def event_record(event: Event, t: Timeline, c: SiteConfig) -> dict[str, Any]:
-    """One event as plain data: every field, its URL and its computed lineage."""
-    related = t.neighbours[event.id]
-    return {
-        "id": event.id,
-        "url": c.absolute(event.url),
-        "title": event.title,
-        "date": event.date.iso,
-        "date_precision": event.date.precision,
-        "year": event.year,
-        "kind": event.kind.id,
-        "topics": [x.id for x in event.topics],
-        "importance": event.importance,
-        "summary": event.summary,
-        "authors": list(event.authors),
-        "organization": list(event.organization),
-        "venue": event.venue,
-        "label": event.label,
-        "arxiv": event.arxiv,
-        "doi": event.doi,
-        "citations": {"count": event.citations.count, "as_of": event.citations.as_of.iso} if event.citations else None,
-        "links": [{"title": link.title, "url": link.url} for link in event.links],
-        "image": {"src": c.absolute(event.image.url), "alt": event.image.alt, "credit": event.image.credit,
-                  "credit_url": event.image.credit_url} if event.image else None,
-        "builds_on": [e.id for e in related.builds_on],
-        "led_to": [e.id for e in related.led_to],
-        "draft": event.draft,
-        "body": event.body,
-    }
-
-
-def events_json(t: Timeline, c: SiteConfig, fragment: Fragment = _no_cache) -> str:
-    """The data export: one event per line (diff-friendly, and fast: each line is made, and cached, on its own)."""
-    head = {
-        "site": {"title": c.title, "url": c.base_url, "years": [c.first_year, c.last_year]},
-        "kinds": [{"id": k.id, "name": k.name, "plural": k.plural} for k in t.kinds],
-        "topics": [{"id": x.id, "name": x.name} for x in t.topics],
-    }
-    opening = json.dumps(head, ensure_ascii=False, indent=1)[:-2]
-    records = (fragment("json", e, lambda e=e: json.dumps(event_record(e, t, c), ensure_ascii=False)) for e in t.events)
-    return opening + ',\n "events": [\n' + ",\n".join(records) + "\n ]\n}\n"
-
-
-def events_csv(t: Timeline, c: SiteConfig, fragment: Fragment = _no_cache) -> str:
-    """events.csv (columns documented in tabular.py), one cached line per event."""
-    def line(event: Event) -> str:
-        row = event_row(event, t, c)
-        return _csv_line([row[name] for name in COLUMNS])
-
-    rows = (fragment("csv", e, lambda e=e: line(e)) for e in t.events)
-    return _csv_line(list(COLUMNS)) + "".join(rows)
-
-
-def _csv_line(cells: list[str]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow(cells)
-    return out.getvalue()

@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from .config import BuildOptions, validate_site, validate_topics
+from .config import validate_site, validate_topics
 from .errors import BuildFailed, ContentError
 from .load import EVENT_SUFFIXES, load_event_file, load_sources
 from .validate import Context, Invalid, parse_date, validate_event

@@ -31,11 +31,6 @@ class SiteWriter:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
 
-    def copy(self, dest_path: PurePosixPath, source: Path) -> None:
-        target = self.target(dest_path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-
     def target(self, dest_path: PurePosixPath) -> Path:
         """The file to write for `dest_path`, refusing a second write or an escape."""
         if dest_path in self.written:
@@ -61,13 +56,10 @@ def files_below(folder: Path) -> list[tuple[PurePosixPath, Path]]:
     return found
 
 
-def write_site(pages: Iterable[RenderedPage], assets: Iterable[tuple[PurePosixPath, Path]],
-               generated: Iterable[RenderedPage], out_dir: Path) -> int:
-    """Write everything to a temporary folder, then swap it in for `out_dir`.
+def write_site(pages: Iterable[RenderedPage], out_dir: Path) -> int:
+    """Write every page into a fresh temporary folder, then swap it in for `out_dir`.
 
-    `assets` are files copied as they are (static files, images); `generated`
-    are build-time assets such as the Pygments stylesheet. Returns the number
-    of files written.
+    Returns the number of files written.
     """
     out_dir = out_dir.resolve()
     refuse_foreign_folder(out_dir)
@@ -77,10 +69,6 @@ def write_site(pages: Iterable[RenderedPage], assets: Iterable[tuple[PurePosixPa
         writer = SiteWriter(staging)
         writer.write(PurePosixPath(MARKER), b"Built by timeline-site; the next build replaces this whole folder.\n")
         for page in pages:
-            writer.write(page.dest_path, page.content)
-        for dest, source in assets:
-            writer.copy(dest, source)
-        for page in generated:
             writer.write(page.dest_path, page.content)
         swap_in(staging, out_dir)
     except BaseException:

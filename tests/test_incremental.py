@@ -195,3 +195,23 @@ def test_big_sites_summarise_the_home_strip(project, monkeypatch):
     home = (project.out_dir / "index.html").read_text()
     assert "The chart shows the 2 most important of the 3 events." in home
     assert "A Fast GPU (2013)" not in home.split('<g class="dots">')[1].split("</g>")[0]
+
+
+def test_data_file_pieces_survive_a_build_that_did_not_need_them(project, monkeypatch):
+    builder = Builder(project)
+    builder.build()
+    builder.build()  # nothing to render: the cached pieces must stay
+    made = []
+    real = render.Fragments.get
+
+    def counting(self, key, make):
+        return real(self, key, lambda: made.append(key) or make())
+
+    monkeypatch.setattr(render.Fragments, "get", counting)
+    edit(project.content_dir / "events/2013/gpu-chip.yaml", "A Fast GPU", "A Faster GPU")
+    builder.build()
+    assert {key[2] for key in made} == {builder.digests.event(builder_event(builder, "gpu-chip"))}
+
+
+def builder_event(builder, event_id):
+    return next(memo[2] for memo in builder.events.values() if memo[2] is not None and memo[2].id == event_id)

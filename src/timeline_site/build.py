@@ -32,7 +32,7 @@ from .model import Event, Timeline, Topic, build_timeline
 from .parallel import default_jobs, ordered_map
 from .render import Fragments, Nav, PagePlan, RenderedPage, RenderInput, make_environment, plan_site
 from .validate import Context, EventMemo, validate_events
-from .write import files_below, update_site, write_site
+from .write import files_below, fresh_site, update_site
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ class Builder:
         """
         try:
             if previous is None:
-                write_site(self.render(plans), self.options.out_dir)
+                self.write_fresh(plans)
                 return [str(p.dest_path) for p in plans]
             out = self.options.out_dir
             changed = [p for p in plans
@@ -188,6 +188,21 @@ class Builder:
             return [str(p.dest_path) for p in changed]
         except jinja2.TemplateError as error:
             raise BuildFailed([template_error(error, self.options.templates_dir)]) from None
+
+    def write_fresh(self, plans: list[PagePlan]) -> None:
+        """Every file into a fresh folder, swapped in at the end. Pages are written by the
+        processes that render them: one process would spend much of a big build writing."""
+        if len({p.dest_path for p in plans}) != len(plans):
+            raise RuntimeError("two outputs write the same file")
+        with fresh_site(self.options.out_dir) as writer:
+            def render_and_write(plan: PagePlan) -> None:
+                writer.write(plan.dest_path, plan.render())
+
+            for _ in ordered_map(render_and_write, [p for p in plans if not p.in_parent], self.jobs):
+                pass
+            for plan in plans:
+                if plan.in_parent:
+                    render_and_write(plan)
 
     def render(self, plans: list[PagePlan]) -> Iterator[RenderedPage]:
         pooled = ordered_map(render_plan, [p for p in plans if not p.in_parent], self.jobs)

@@ -231,8 +231,10 @@ class Fragments:
         return self._store[key]
 
     def sweep(self) -> None:
-        """Drop what the last build did not use."""
-        self._store = {k: v for k, v in self._store.items() if k in self._used}
+        """Drop what the last build did not use, if it used any (a build that rendered no
+        data file says nothing about what the next one will need)."""
+        if self._used:
+            self._store = {k: v for k, v in self._store.items() if k in self._used}
         self._used = set()
 
 

@@ -10,7 +10,8 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from .errors import BuildFailed, ContentError
@@ -56,10 +57,11 @@ def files_below(folder: Path) -> list[tuple[PurePosixPath, Path]]:
     return found
 
 
-def write_site(pages: Iterable[RenderedPage], out_dir: Path) -> int:
-    """Write every page into a fresh temporary folder, then swap it in for `out_dir`.
+@contextmanager
+def fresh_site(out_dir: Path) -> Iterator[SiteWriter]:
+    """A writer on a new temporary folder that replaces `out_dir` when the block ends without error.
 
-    Returns the number of files written.
+    On any error the temporary folder is removed and `out_dir` is left as it was.
     """
     out_dir = out_dir.resolve()
     refuse_foreign_folder(out_dir)
@@ -68,12 +70,18 @@ def write_site(pages: Iterable[RenderedPage], out_dir: Path) -> int:
     try:
         writer = SiteWriter(staging)
         writer.write(PurePosixPath(MARKER), b"Built by timeline-site; the next build replaces this whole folder.\n")
-        for page in pages:
-            writer.write(page.dest_path, page.content)
+        yield writer
         swap_in(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def write_site(pages: Iterable[RenderedPage], out_dir: Path) -> int:
+    """Write every page into a fresh folder, then swap it in for `out_dir`; returns the files written."""
+    with fresh_site(out_dir) as writer:
+        for page in pages:
+            writer.write(page.dest_path, page.content)
     return len(writer.written)
 
 

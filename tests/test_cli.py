@@ -18,7 +18,8 @@ def test_build_writes_the_site_and_prints_a_summary(project):
 
 
 def test_build_options(project, tmp_path):
-    result = run("build", "--out", str(tmp_path / "out"), "--base-url", "https://x.test/a/", "--drafts", cwd=project)
+    result = run("build", "--out", str(tmp_path / "out"), "--base-url", "https://x.test/a/", "--drafts", "--jobs", "1",
+                 cwd=project)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out/events/secret-draft/index.html").is_file()
     assert 'href="/a/events/alexnet/"' in (tmp_path / "out/index.html").read_text()

@@ -45,13 +45,14 @@ def main() -> None:
               help="Output folder (default: _site beside the content folder).")
 @click.option("--base-url", default=None, help="Override base_url of site.yaml.")
 @click.option("--drafts", is_flag=True, help="Include events marked draft: true.")
-def build(content_dir: Path, out_dir: Path | None, base_url: str | None, drafts: bool) -> None:
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes to use (default: one per core).")
+def build(content_dir: Path, out_dir: Path | None, base_url: str | None, drafts: bool, jobs: int | None) -> None:
     """Build the site into the output folder (replaced only if the build succeeds)."""
     from .build import build_site
     from .errors import BuildFailed
 
     try:
-        report = build_site(_options(content_dir, out_dir=out_dir, base_url=base_url, drafts=drafts))
+        report = build_site(_options(content_dir, out_dir=out_dir, base_url=base_url, drafts=drafts, jobs=jobs))
     except BuildFailed as failed:
         _fail(failed.errors)
     click.echo(report.summary())

@@ -74,22 +74,13 @@ def only_content_errors(errors: list, path: PurePosixPath) -> None:
         str(error)  # printable
 
 
-@SETTINGS
-@given(any_text)
-def test_markdown_documents_never_raise(text):
+@settings(SETTINGS, max_examples=2 * SETTINGS.max_examples)  # as many examples per parser as before
+@given(any_text, st.sampled_from([(parse_markdown_doc, "events/2013/x.md"), (parse_yaml_doc, "events/2013/x.yaml")]))
+def test_markdown_and_yaml_documents_never_raise(text, parser):
+    parse, name = parser
     errors: list = []
-    path = PurePosixPath("events/2013/x.md")
-    doc = parse_markdown_doc(text, path, errors)
-    only_content_errors(errors, path)
-    assert (doc is None) == bool(errors)
-
-
-@SETTINGS
-@given(any_text)
-def test_yaml_documents_never_raise(text):
-    errors: list = []
-    path = PurePosixPath("events/2013/x.yaml")
-    doc = parse_yaml_doc(text, path, errors)
+    path = PurePosixPath(name)
+    doc = parse(text, path, errors)
     only_content_errors(errors, path)
     assert (doc is None) == bool(errors)
 

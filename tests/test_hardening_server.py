@@ -108,7 +108,6 @@ def listening_addresses(port: int) -> set[str]:
     return found
 
 
-@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs Linux's /proc/net/tcp")
 def test_binds_to_loopback_only_by_default(server):
     assert listening_addresses(server.port) == {"127.0.0.1"}
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from livereload import Server
-from livereload.handlers import StaticFileHandler
+from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from tornado import web
 
 log = logging.getLogger(__name__)
@@ -182,7 +182,13 @@ class LiveReloadServer:
     def serve(self) -> None:
         server = _Server(self.status, self.host)
         for folder in self.watched:
-            server.watch(str(folder), self.rebuild, delay=0.2, ignore=self.ignore)
+            server.watch(str(folder), self.rebuild, ignore=self.ignore)
+        # livereload sees every file as new on its first look and reloads the pages for
+        # nothing; then it drops any change within DEFAULT_RELOAD_TIME (3 s) of a reload,
+        # so the first save after opening a page was lost. Look once now, and allow
+        # reloads 0.5 s apart (the rebuild is done before the reload is sent).
+        server.watcher.examine()
+        LiveReloadHandler.DEFAULT_RELOAD_TIME = 0.5
         print(f"Serving {self.root} at http://{self.host}:{self.port}/ (Ctrl+C to stop)", flush=True)
         server.serve(root=str(self.root), host=self.host, port=self.port, open_url_delay=None,
                      restart_delay=0, default_filename="index.html")

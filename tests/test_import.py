@@ -10,7 +10,8 @@ from conftest import REPO, Site
 
 from timeline_site.build import prepare_site
 from timeline_site.errors import BuildFailed
-from timeline_site.tabular import COLUMNS, FIELD_COLUMNS, events_csv, import_events
+from timeline_site.export import events_csv
+from timeline_site.tabular import COLUMNS, FIELD_COLUMNS, import_events
 from timeline_site.validate import FIELDS
 
 

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 
 from .cache import Manifest, MarkdownCache
-from .config import BuildOptions, SiteConfig, validate_site, validate_topics, year_url
+from .config import BuildOptions, SiteConfig, validate_settings, year_url
 from .digest import Digests, generator_fingerprint, sha
 from .errors import BuildFailed, ContentError
 from .load import FileCache, Sources, load_sources
@@ -77,7 +77,7 @@ class Builder:
     def prepare(self) -> RenderInput:
         """Load, validate and model the content and render its Markdown, or raise BuildFailed."""
         sources, errors = load_sources(self.options.content_dir, self.files)
-        config, topics, problems = self.settings(sources)
+        config, topics, problems = validate_settings(sources.site, sources.topics, self.options.base_url)
         errors += problems
         if config is None:
             raise BuildFailed(errors)
@@ -95,15 +95,6 @@ class Builder:
             raise BuildFailed(errors)
         descriptions = {t.id: render_markdown(t.description).html for t in timeline.topics}
         return RenderInput(config, timeline, bodies, descriptions, Nav.of(timeline))
-
-    def settings(self, sources: Sources) -> tuple[SiteConfig | None, tuple[Topic, ...], list[ContentError]]:
-        if sources.site is None or sources.topics is None:
-            return None, (), []
-        config, errors = validate_site(sources.site, self.options.base_url)
-        if config is None:
-            return None, (), errors
-        topics, problems = validate_topics(sources.topics, config.base_path)
-        return config, topics, errors + problems
 
     def shared_context(self, config: SiteConfig, topics: tuple[Topic, ...], sources: Sources) -> Context:
         """The same Context object as last build when nothing in it changed (so events are reused)."""

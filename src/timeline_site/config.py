@@ -211,6 +211,21 @@ def _is_text(value) -> bool:
     return isinstance(value, str) and bool(value.strip()) and not CONTROL_CHARACTERS.search(value)
 
 
+def validate_settings(site: SourceDoc | None, topics: SourceDoc | None, base_url_override: str | None = None
+                      ) -> tuple[SiteConfig | None, tuple[Topic, ...], list[ContentError]]:
+    """site.yaml, then topics.yaml (whose URLs need the site's base path).
+
+    The config is None when either file is missing or site.yaml is invalid.
+    """
+    if site is None or topics is None:
+        return None, (), []
+    config, errors = validate_site(site, base_url_override)
+    if config is None:
+        return None, (), errors
+    topic_list, problems = validate_topics(topics, config.base_path)
+    return config, topic_list, errors + problems
+
+
 def validate_topics(doc: SourceDoc, base_path: str) -> tuple[tuple[Topic, ...], list[ContentError]]:
     errors: list[ContentError] = []
     if not isinstance(doc.data, list) or not doc.data:

@@ -429,21 +429,17 @@ def _topics_of(events: tuple[Event, ...], t: Timeline) -> tuple[Topic, ...]:
     return tuple(x for x in t.topics if x.id in used)
 
 
-def _listing(events: tuple[Event, ...], url: str, number: int) -> dict[str, Any]:
+def _listing(t: Timeline, events: tuple[Event, ...], url: str, number: int) -> dict[str, Any]:
     """The events of page `number`, grouped by year, with its pager."""
     count = page_count(len(events))
     own = events[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
     years: dict[int, list[Event]] = {}
     for e in own:
         years.setdefault(e.year, []).append(e)
-    groups = tuple(YearGroup(y, url_of_year(e[0]), tuple(e)) for y, e in years.items())
+    groups = tuple(YearGroup(y, t.year(y).url, tuple(e)) for y, e in years.items())
     pager = Pager(number, count, page_url(url, number - 1) if number > 1 else None,
                   page_url(url, number + 1) if number < count else None)
     return {"total": len(events), "groups": groups, "pager": pager}
-
-
-def url_of_year(event: Event) -> str:
-    return event.url.split("events/")[0] + f"years/{event.year}/"
 
 
 def topic_context(data: RenderInput, topic: Topic, number: int = 1) -> TopicContext:
@@ -454,7 +450,7 @@ def topic_context(data: RenderInput, topic: Topic, number: int = 1) -> TopicCont
     crumbs = [_home_crumb(c), Crumb("Topics", c.base_path + "#topics-heading"), Crumb(topic.name, None)]
     kinds = tuple(k for k in t.kinds if any(e.kind == k for e in selection.events))
     return TopicContext(**_base(data, title, first_sentence(topic.description) or topic.name, url, crumbs),
-                        **_listing(selection.events, topic.url, number),
+                        **_listing(t, selection.events, topic.url, number),
                         topic=topic, description_html=data.topic_descriptions[topic.id],
                         chart=bar_chart(selection.per_year),
                         chains=topic_chains(selection.events, t.neighbours) if number == 1 else (),
@@ -468,7 +464,7 @@ def kind_context(data: RenderInput, kind: Kind, number: int = 1) -> KindContext:
     crumbs = [_home_crumb(c), Crumb(kind.plural, None)]
     description = f"{len(selection.events)} {kind.plural.lower()} in {c.title}."
     return KindContext(**_base(data, title, description, page_url(kind.url, number), crumbs),
-                       **_listing(selection.events, kind.url, number), kind=kind, chart=bar_chart(selection.per_year))
+                       **_listing(t, selection.events, kind.url, number), kind=kind, chart=bar_chart(selection.per_year))
 
 
 def event_context(data: RenderInput, event: Event) -> EventContext:

@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from .config import validate_site, validate_topics
+from .config import validate_settings
 from .errors import BuildFailed, ContentError
 from .load import EVENT_SUFFIXES, load_event_file, load_sources
 from .validate import Context, Invalid, parse_date, validate_event
@@ -79,12 +79,7 @@ def load_context(content_dir: Path) -> Context:
     """
     sources, errors = load_sources(content_dir)
     settings = [e for e in errors if str(e.path) in ("site.yaml", "topics.yaml")]
-    if sources.site is None or sources.topics is None:
-        raise BuildFailed(settings)
-    config, problems = validate_site(sources.site)
-    if config is None:
-        raise BuildFailed(settings + problems)
-    topics, problems = validate_topics(sources.topics, config.base_path)
-    if settings or problems:
+    config, topics, problems = validate_settings(sources.site, sources.topics)
+    if config is None or settings or problems:
         raise BuildFailed(settings + problems)
     return Context(config, {t.id: t for t in topics}, sources.images)

@@ -57,16 +57,6 @@ TRUE, FALSE = ("true", "yes", "1"), ("false", "no", "0")
 
 # -- export --------------------------------------------------------------------
 
-def events_csv(timeline: Timeline, config: SiteConfig) -> str:
-    """The published events of the timeline, in date order, as CSV text."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for event in timeline.events:
-        writer.writerow(event_row(event, timeline, config))
-    return out.getvalue()
-
-
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """A cell starting with one of these runs as a formula in spreadsheets (CSV injection)."""
 

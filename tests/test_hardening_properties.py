@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from timeline_site.config import validate_site, validate_topics
 from timeline_site.errors import ContentError
 from timeline_site.load import SourceDoc, load_sources, parse_markdown_doc, parse_yaml_doc
-from timeline_site.markup import render_markdown
+from timeline_site.markup import new_markdown, render_markdown
 from timeline_site.model import Event, PartialDate
 from timeline_site.validate import (
     FIELDS,
@@ -155,16 +155,35 @@ def test_random_site_settings_never_raise(data):
     assert (config is None) == bool(errors)
 
 
-@settings(max_examples=100, deadline=None, database=None)
-@given(st.text(max_size=400) | st.lists(st.sampled_from(
+MARKDOWN_TEXTS = st.text(max_size=400) | st.lists(st.sampled_from(
     ["[", "]", "(", ")", "![", "[[", "]]", "|", "$", "$$", "\\", "*", "_", "`", "```\n", "\n", "> ", "- ", "1. ",
-     ": ", "#", "<div>", "</div>", "<script>", "&", "[^1]", "[^1]: x\n", "    ", "\\frac{", "}", "{", "|-|\n"]),
-    max_size=60).map("".join))
+     ": ", "#", "<div>", "</div>", "<script>", "&", "[^1]", "[^1]: x\n", "    ", "\\frac{", "}", "{", "|-|\n",
+     "a", "b c", "[[a-b|t]]", "<http://x.org>", "&amp;", "**", "__", "  \n", "![i](/a.png)", "[l](/u)"]),
+    max_size=60).map("".join)
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(MARKDOWN_TEXTS)
 def test_markdown_renders_or_reports_never_raises(text):
     rendered = render_markdown(text, lambda _id: None)
     assert isinstance(rendered.html, str)
     assert "<script" not in rendered.html.lower()
     assert all(isinstance(p, str) for p in rendered.problems)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(MARKDOWN_TEXTS)
+def test_the_fast_inline_stage_matches_the_stock_one(text):
+    """markup.TriggeredInlineProcessor skips inline patterns; on any text it must give the stock HTML."""
+    outputs = []
+    for fast in (True, False):
+        md, ext = new_markdown(fast_inline=fast)
+        ext.resolve = lambda event_id: ("/e/", "E") if event_id == "a-b" else None
+        try:
+            outputs.append(md.convert(text))
+        except RecursionError:
+            outputs.append(RecursionError)
+    assert outputs[0] == outputs[1]
 
 
 def test_values_too_big_to_print_are_still_reported():

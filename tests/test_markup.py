@@ -77,3 +77,45 @@ def test_images_from_other_hosts_are_dropped(src):
 
 def test_images_from_the_site_stay():
     assert 'src="/decade/images/a.png"' in render_markdown("![a diagram](/decade/images/a.png)").html
+
+
+def site_and_corpus_bodies(tmp_path):
+    """Every body of the real site, and of a generated corpus (math, code, footnotes, lists)."""
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(repo / "benchmarks"))
+    try:
+        from corpus import generate_corpus
+    finally:
+        sys.path.remove(str(repo / "benchmarks"))
+    generate_corpus(tmp_path, 150, seed=3)
+    files = sorted((repo / "content" / "events").rglob("*.md")) + sorted((tmp_path / "content").rglob("*.md"))
+    return [f.read_text(encoding="utf-8").split("\n---\n", 1)[1] for f in files]
+
+
+def test_the_fast_inline_stage_gives_the_stock_output(tmp_path):
+    """TriggeredInlineProcessor skips patterns that cannot match; the HTML must not change."""
+    from timeline_site.markup import new_markdown
+
+    bodies = site_and_corpus_bodies(tmp_path)
+    assert len(bodies) > 300
+    fast, fast_ext = new_markdown()
+    stock, stock_ext = new_markdown(fast_inline=False)
+    assert type(fast.treeprocessors["inline"]).__name__ == "TriggeredInlineProcessor"
+    assert type(stock.treeprocessors["inline"]).__name__ == "InlineProcessor"
+    for ext in (fast_ext, stock_ext):
+        ext.resolve = lambda event_id: (f"/events/{event_id}/", event_id.upper())
+    for body in bodies:
+        fast.reset()
+        stock.reset()
+        assert fast.convert(body) == stock.convert(body)
+
+
+def test_one_body_leaves_nothing_behind_for_the_next():
+    """The Markdown instance is reused: footnotes, problems and links must not carry over."""
+    first = render_markdown("Text[^1] $\\frac{a}{$ [[known]].\n\n[^1]: A note.", lambda i: ("/k/", "K"))
+    second = render_markdown("Plain [[known]].")
+    assert first.problems and "footnote" in first.html and 'href="/k/"' in first.html
+    assert second.problems == [] and second.html == "<p>Plain <span>known</span>.</p>"

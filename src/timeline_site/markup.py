@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import threading
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 import latex2mathml.converter
 import markdown
 import nh3
+from markdown import treeprocessors, util
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from pygments.formatters import HtmlFormatter
@@ -75,16 +77,16 @@ def tex_to_mathml(tex: str, display: bool) -> str:
 class MathProcessor(InlineProcessor):
     """`$...$` and `$$...$$` -> MathML, stashed so no other pattern touches it."""
 
-    def __init__(self, pattern: str, md: markdown.Markdown, display: bool, problems: list[str]):
+    def __init__(self, pattern: str, md: markdown.Markdown, display: bool, owner: TimelineExtension):
         super().__init__(pattern, md)
-        self.display, self.problems = display, problems
+        self.display, self.owner = display, owner
 
     def handleMatch(self, m: re.Match, data: str):
         tex = m.group(1).strip()
         try:
             mathml = tex_to_mathml(tex, self.display)
         except Exception as exc:  # latex2mathml raises many types for bad TeX
-            self.problems.append(f"cannot render math ${tex}$: {exc or type(exc).__name__}")
+            self.owner.problems.append(f"cannot render math ${tex}$: {exc or type(exc).__name__}")
             return None, None, None
         if self.display:  # a wide equation scrolls in its own box, reachable by keyboard
             mathml = f'<div class="math-display" tabindex="0" role="region" aria-label="Equation">{mathml}</div>'
@@ -111,32 +113,119 @@ class XrefProcessor(InlineProcessor):
 
 
 class TimelineExtension(Extension):
-    def __init__(self, resolve: Resolver, problems: list[str]):
+    """Our inline syntax. `resolve` and `problems` are set anew for every body."""
+
+    def __init__(self, fast_inline: bool = True):
         super().__init__()
-        self.resolve, self.problems = resolve, problems
+        self.fast_inline = fast_inline and _FAST_INLINE
+        self.resolve: Resolver = lambda _id: None
+        self.problems: list[str] = []
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.ESCAPED_CHARS.append("$")
-        md.inlinePatterns.register(XrefProcessor(XREF, md, self.resolve), "xref", 187)
-        md.inlinePatterns.register(MathProcessor(DISPLAY_MATH, md, True, self.problems), "display_math", 186)
-        md.inlinePatterns.register(MathProcessor(INLINE_MATH, md, False, self.problems), "inline_math", 185)
+        md.inlinePatterns.register(XrefProcessor(XREF, md, lambda eid: self.resolve(eid)), "xref", 187)
+        md.inlinePatterns.register(MathProcessor(DISPLAY_MATH, md, True, self), "display_math", 186)
+        md.inlinePatterns.register(MathProcessor(INLINE_MATH, md, False, self), "inline_math", 185)
+        if self.fast_inline:
+            md.treeprocessors.register(TriggeredInlineProcessor(md), "inline", 20)
 
 
-def render_markdown(text: str, resolve: Resolver = lambda _id: None) -> Rendered:
-    """Render one body. A new Markdown instance each time: no state leaks between bodies."""
-    problems: list[str] = []
+TRIGGERS = {
+    "backtick": "`", "escape": "\\", "footnote": "[", "reference": "[", "link": "[", "image_link": "[",
+    "image_reference": "[", "short_reference": "[", "short_image_ref": "[", "autolink": "<",
+    "automail": "<", "linebreak": "\n", "html": "<", "entity": "&", "em_strong": "*_", "em_strong2": "_",
+    "strong": "*_", "emphasis": "*", "emphasis2": "_", "not_strong": "*_",
+    "xref": "[", "display_math": "$", "inline_math": "$",
+}
+"""Characters without which an inline pattern cannot match (by its registered name).
+A pattern not listed here is always tried."""
+
+_FAST_INLINE = hasattr(treeprocessors.InlineProcessor, "_InlineProcessor__handleInline")
+"""The stage we refine keeps its private method: if a Markdown release renames it, we fall back."""
+
+
+class TriggeredInlineProcessor(treeprocessors.InlineProcessor):
+    """Python-Markdown's inline stage, minus the patterns that cannot match.
+
+    The stock stage runs every inline pattern (about twenty) over every text
+    node; that loop was a third of all Markdown time. A pattern is skipped
+    when none of its trigger characters occurs in the text, which cannot
+    change the result: the rest is the stock algorithm, step for step
+    (`tests/test_markup.py` compares both on every body of the site).
+    """
+
+    def run(self, tree, ancestors=None):
+        self._patterns = list(self.inlinePatterns)
+        self._triggers = [frozenset(TRIGGERS[name]) if name in TRIGGERS else None
+                          for name in (item.name for item in self.inlinePatterns._priority)]
+        return super().run(tree, ancestors)
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
+        if isinstance(data, util.AtomicString):
+            return data
+        patterns, triggers, apply = self._patterns, self._triggers, self._InlineProcessor__applyPattern
+        present, start = set(data), 0
+        while patternIndex < len(patterns):
+            trigger = triggers[patternIndex]
+            if trigger is not None and trigger.isdisjoint(present):
+                patternIndex, start = patternIndex + 1, 0
+                continue
+            data, matched, start = apply(patterns[patternIndex], data, patternIndex, start)
+            if matched:
+                present = set(data)
+            else:
+                patternIndex += 1
+        return data
+
+
+class CachedStyleHtmlFormatter(HtmlFormatter):
+    """Pygments' HTML formatter, minus rebuilding the style's class table for every code block."""
+
+    _tables: dict[tuple, tuple[dict, dict]] = {}
+
+    def _create_stylesheet(self):
+        key = (self.style, self.classprefix)
+        if key not in self._tables:
+            super()._create_stylesheet()
+            self._tables[key] = (self.ttype2class, self.class2style)
+        ttype2class, class2style = self._tables[key]
+        self.ttype2class, self.class2style = dict(ttype2class), dict(class2style)
+
+
+_local = threading.local()
+
+
+def new_markdown(fast_inline: bool = True) -> tuple[markdown.Markdown, TimelineExtension]:
+    """A Markdown instance with the site's extensions (fast_inline=False: the stock inline stage)."""
+    ours = TimelineExtension(fast_inline)
     md = markdown.Markdown(
-        extensions=["footnotes", "tables", "fenced_code", "def_list", "codehilite", "sane_lists",
-                    TimelineExtension(resolve, problems)],
-        extension_configs={"codehilite": {"css_class": "highlight", "guess_lang": False},
+        extensions=["footnotes", "tables", "fenced_code", "def_list", "codehilite", "sane_lists", ours],
+        extension_configs={"codehilite": {"css_class": "highlight", "guess_lang": False,
+                                          "pygments_formatter": CachedStyleHtmlFormatter},
                            "footnotes": {"BACKLINK_TITLE": "Back to the text"}},
         output_format="html",
     )
+    return md, ours
+
+
+def _markdown() -> tuple[markdown.Markdown, TimelineExtension]:
+    """This thread's Markdown instance: building one costs as much as a short body."""
+    if getattr(_local, "md", None) is None:
+        _local.md, _local.ours = new_markdown()
+    return _local.md, _local.ours
+
+
+def render_markdown(text: str, resolve: Resolver = lambda _id: None) -> Rendered:
+    """Render one body. The instance is reset first, so no state leaks between bodies."""
+    md, ours = _markdown()
+    md.reset()
+    ours.resolve, ours.problems = resolve, []
     try:
         html = md.convert(text)
     except RecursionError:  # Python-Markdown recurses on some structures (e.g. long definition lists)
+        _local.md = None  # its state is unknown now: the next body gets a fresh instance
         return Rendered("", [TOO_DEEP])
-    return Rendered(sanitize(html), problems)
+    return Rendered(sanitize(html), ours.problems)
 
 
 def sanitize(html: str) -> str:

@@ -51,10 +51,14 @@ def test_failure_while_writing_leaves_the_previous_site_and_no_temp_folders(site
     assert [p.name for p in site.out.parent.iterdir() if p.name.startswith(".")] == []
 
 
-def test_writer_refuses_paths_outside_the_output(tmp_path):
-    writer = write.SiteWriter(tmp_path / "out")
+@pytest.mark.parametrize("fresh", [False, True])
+@pytest.mark.parametrize("dest", ["../evil.html", "a/../../evil.html", "/tmp/evil.html", ""])
+def test_writer_refuses_paths_outside_the_output(tmp_path, fresh, dest):
+    (tmp_path / "out").mkdir()
+    writer = write.SiteWriter(tmp_path / "out", fresh=fresh)
     with pytest.raises(RuntimeError, match="outside the output folder"):
-        writer.write(write.PurePosixPath("../evil.html"), b"x")
+        writer.write(write.PurePosixPath(dest), b"x")
+    assert not (tmp_path / "evil.html").exists()
 
 
 def test_writer_refuses_a_second_write_to_one_path(tmp_path):

@@ -2,7 +2,9 @@
 from pathlib import PurePosixPath
 
 import yaml
+from conftest import event
 
+from timeline_site import parallel
 from timeline_site.load import load_sources, map_lines, parse_markdown_doc, parse_yaml_doc
 
 
@@ -101,3 +103,22 @@ def test_map_lines_walks_deep_documents_without_recursion():
     node = yaml.compose("x: " + "[" * 5000 + "]" * 5000, Loader=yaml.CSafeLoader)
     lines, problems = map_lines(node)
     assert problems == [] and lines[("x",)] == 1
+
+
+def test_parallel_loading_gives_the_same_docs_and_errors(site, monkeypatch):
+    """Files parsed in two processes: the same SourceDocs, in the same order, with the same errors."""
+    for i in range(30):
+        (site.content / f"events/2013/extra-{i:02d}.md").write_text(event(title=f"Extra {i}"))
+    (site.content / "events/2013/broken.md").write_text("---\ntitle: [unclosed\n---\n")
+    (site.content / "events/2013/no-front-matter.md").write_text("title: T\n")
+    serial, serial_errors = load_sources(site.content, jobs=1)
+    forks = []
+    real_fork = parallel._can_fork
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setattr(parallel, "_can_fork", lambda jobs, count: forks.append((count, real_fork(jobs, count))) or forks[-1][1])
+    cache = {}
+    for _ in range(2):  # cold, then from the cache
+        two, errors = load_sources(site.content, cache, jobs=2)
+        assert two.events == serial.events and len(two.events) >= 32
+        assert sorted(map(str, errors)) == sorted(map(str, serial_errors)) and len(errors) == 2
+    assert forks == [(len(list((site.content / "events").rglob("*.*"))), True)]  # forked once; the second load parsed nothing

@@ -76,7 +76,7 @@ class Builder:
 
     def prepare(self) -> RenderInput:
         """Load, validate and model the content and render its Markdown, or raise BuildFailed."""
-        sources, errors = load_sources(self.options.content_dir, self.files)
+        sources, errors = load_sources(self.options.content_dir, self.files, self.jobs)
         config, topics, problems = validate_settings(sources.site, sources.topics, self.options.base_url)
         errors += problems
         if config is None:
@@ -189,7 +189,9 @@ class Builder:
             def render_and_write(plan: PagePlan) -> None:
                 writer.write(plan.dest_path, plan.render())
 
-            for _ in ordered_map(render_and_write, [p for p in plans if not p.in_parent], self.jobs):
+            # The plan ends with the biggest files (the data files): started first, they
+            # do not leave one process working alone at the end.
+            for _ in ordered_map(render_and_write, [p for p in reversed(plans) if not p.in_parent], self.jobs):
                 pass
             for plan in plans:
                 if plan.in_parent:

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from .errors import ContentError
+from .parallel import ordered_map
 
 log = logging.getLogger(__name__)
 
@@ -130,30 +131,52 @@ FileCache = dict[Path, tuple[tuple[int, int, int], SourceDoc | None, list[Conten
 """Parsed event files by path, with the (mtime, size, inode) they were parsed at."""
 
 
-def load_sources(root: Path, cache: FileCache | None = None) -> tuple[Sources, list[ContentError]]:
+def load_sources(root: Path, cache: FileCache | None = None, jobs: int = 1) -> tuple[Sources, list[ContentError]]:
     """Read site.yaml, topics.yaml, every event file and the list of images.
 
     With a `cache` (kept by a long-lived Builder), event files whose stat has not
     changed are not read again; the cache is pruned to the files that exist.
+    With `jobs` > 1, a large number of files is parsed in that many processes.
     """
     errors: list[ContentError] = []
     site = _load_required_yaml(root, "site.yaml", errors)
     topics = _load_required_yaml(root, "topics.yaml", errors)
-    events = []
-    seen = set()
+    paths = []
     for path in _walk(root / "events", root, errors):
         if path.suffix not in EVENT_SUFFIXES:
             errors.append(ContentError(_rel(path, root), None, "not an event file: event files end in .md, .yaml or .yml"))
-            continue
-        seen.add(path)
-        doc = _load_cached(path, root, errors, cache) if cache is not None else load_event_file(path, _rel(path, root), errors)
+        else:
+            paths.append(path)
+    events = []
+    for doc, problems in _load_events(paths, root, cache, jobs):
+        errors += problems
         if doc is not None:
             events.append(doc)
-    if cache is not None:
-        for stale in [p for p in cache if p not in seen]:
-            del cache[stale]
     images = frozenset(_images(root, errors))
     return Sources(root, site, topics, tuple(events), images), errors
+
+
+def _load_events(paths: list[Path], root: Path, cache: FileCache | None,
+                 jobs: int) -> list[tuple[SourceDoc | None, list[ContentError]]]:
+    """Each file's SourceDoc and problems, in order: parsed anew unless the cache has it at its current stat."""
+    def parse(path: Path) -> tuple[SourceDoc | None, list[ContentError]]:
+        problems: list[ContentError] = []
+        return load_event_file(path, _rel(path, root), problems), problems
+
+    if cache is None:
+        return list(ordered_map(parse, paths, jobs))
+    stats = {path: _stat_key(path) for path in paths}  # taken before reading: a later save is seen next time
+    stale = [path for path in paths if cache.get(path, (None,))[0] != stats[path]]
+    for path, (doc, problems) in zip(stale, ordered_map(parse, stale, jobs)):
+        cache[path] = (stats[path], doc, problems)
+    for gone in cache.keys() - stats.keys():
+        del cache[gone]
+    return [cache[path][1:] for path in paths]
+
+
+def _stat_key(path: Path) -> tuple[int, int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size, stat.st_ino
 
 
 def _images(root: Path, errors: list[ContentError]) -> Iterator[PurePosixPath]:
@@ -165,18 +188,6 @@ def _images(root: Path, errors: list[ContentError]) -> Iterator[PurePosixPath]:
         else:
             errors.append(ContentError(_rel(path, root), None, "not an image file: images/ holds only "
                                        + ", ".join(IMAGE_SUFFIXES) + " files (SVG can carry scripts)"))
-
-
-def _load_cached(path: Path, root: Path, errors: list[ContentError], cache: FileCache) -> SourceDoc | None:
-    stat = path.stat()
-    key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-    known = cache.get(path)
-    if known is None or known[0] != key:
-        problems: list[ContentError] = []
-        known = (key, load_event_file(path, _rel(path, root), problems), problems)
-        cache[path] = known
-    errors.extend(known[2])
-    return known[1]
 
 
 def load_event_file(path: Path, rel: PurePosixPath, errors: list[ContentError]) -> SourceDoc | None:

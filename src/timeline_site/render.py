@@ -343,13 +343,14 @@ class Planner:
         yield self.page("feed.xml", "feed.xml", [self.digests.events(latest)], lambda: {"site": c, "events": latest})
         urls = sitemap_urls(t, c)
         yield self.page("sitemap.xml", "sitemap.xml", [sha(*urls)], lambda: {"site": c, "urls": urls})
-        yield self.file("events.json", [everything], lambda: events_json(t, c, self.fragment), in_parent=True)
-        yield self.file("events.csv", [everything], lambda: events_csv(t, c, self.fragment), in_parent=True)
+        keep = self.fragments.keep  # a worker's pieces would be lost with it
+        yield self.file("events.json", [everything], lambda: events_json(t, c, self.fragment), in_parent=keep)
+        yield self.file("events.csv", [everything], lambda: events_csv(t, c, self.fragment), in_parent=keep)
         papers = [e for e in t.events if is_citable(e)]
         yield self.file("events.bib", [self.digests.events(papers)],
                         lambda: "\n".join(self.fragment("bib", e, lambda e=e: bibtex_entry(e)) for e in papers),
-                        in_parent=True)
-        yield self.file("search.json", [everything], lambda: search_index(t, self.fragment), in_parent=True)
+                        in_parent=keep)
+        yield self.file("search.json", [everything], lambda: search_index(t, self.fragment), in_parent=keep)
 
     def fragment(self, kind: str, event: Event, make: Callable[[], str]) -> str:
         related = self.data.timeline.neighbours[event.id]

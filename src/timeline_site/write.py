@@ -21,23 +21,38 @@ log = logging.getLogger(__name__)
 
 
 class SiteWriter:
-    """Writes files under one root, refusing a second write to a path or an escape."""
+    """Writes files under one root, refusing a second write to a path or an escape.
 
-    def __init__(self, root: Path):
+    `fresh`: the root is a new folder that only this writer fills, so nothing in
+    it can be a symbolic link, and a path that is relative and has no `..` stays
+    inside (checked without a system call per path component). In an existing
+    folder every target is resolved, links included.
+    """
+
+    def __init__(self, root: Path, fresh: bool = False):
         self.root = root.resolve()
+        self.fresh = fresh
         self.written: set[PurePosixPath] = set()
+        self._folders: set[Path] = set()
 
     def write(self, dest_path: PurePosixPath, content: bytes) -> None:
         target = self.target(dest_path)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
         target.write_bytes(content)
 
     def target(self, dest_path: PurePosixPath) -> Path:
         """The file to write for `dest_path`, refusing a second write or an escape."""
         if dest_path in self.written:
             raise RuntimeError(f"two outputs write {dest_path}")
-        target = (self.root / dest_path).resolve()
-        if not target.is_relative_to(self.root) or target == self.root:
+        if self.fresh:
+            inside = not dest_path.is_absolute() and ".." not in dest_path.parts and dest_path.parts
+            target = self.root / dest_path
+        else:
+            target = (self.root / dest_path).resolve()
+            inside = target.is_relative_to(self.root) and target != self.root
+        if not inside:
             raise RuntimeError(f"refusing to write outside the output folder: {dest_path}")
         self.written.add(dest_path)
         return target
@@ -68,7 +83,7 @@ def fresh_site(out_dir: Path) -> Iterator[SiteWriter]:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
-        writer = SiteWriter(staging)
+        writer = SiteWriter(staging, fresh=True)
         writer.write(PurePosixPath(MARKER), b"Built by timeline-site; the next build replaces this whole folder.\n")
         yield writer
         swap_in(staging, out_dir)

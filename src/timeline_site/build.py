@@ -153,9 +153,9 @@ class Builder:
         except BaseException:
             self.manifest.forget()  # whatever happened, the next build starts from scratch
             raise
-        self.manifest.save({str(p.dest_path): p.fingerprint for p in plans})
+        self.manifest.save({p.dest_path: p.fingerprint for p in plans})
         self.fragments.sweep()
-        pages = sum(1 for p in plans if p.dest_path.suffix == ".html" and not str(p.dest_path).startswith("static/"))
+        pages = sum(1 for p in plans if p.dest_path.endswith(".html") and not p.dest_path.startswith("static/"))
         return BuildReport(len(data.timeline.events), pages, len(written), time.perf_counter() - started,
                            self.options.out_dir, tuple(written))
 
@@ -168,15 +168,15 @@ class Builder:
         try:
             if previous is None:
                 self.write_fresh(plans)
-                return [str(p.dest_path) for p in plans]
+                return [p.dest_path for p in plans]
             out = self.options.out_dir
             changed = [p for p in plans
-                       if previous.get(str(p.dest_path)) != p.fingerprint or not (out / p.dest_path).is_file()]
-            current = {str(p.dest_path) for p in plans}
+                       if previous.get(p.dest_path) != p.fingerprint or not (out / p.dest_path).is_file()]
+            current = {p.dest_path for p in plans}
             removed = [PurePosixPath(d) for d in sorted(previous) if d not in current]
             if changed or removed:
                 update_site(out, list(self.render(changed)), removed)
-            return [str(p.dest_path) for p in changed]
+            return [p.dest_path for p in changed]
         except jinja2.TemplateError as error:
             raise BuildFailed([template_error(error, self.options.templates_dir)]) from None
 
@@ -187,7 +187,7 @@ class Builder:
             raise RuntimeError("two outputs write the same file")
         with fresh_site(self.options.out_dir) as writer:
             def render_and_write(plan: PagePlan) -> None:
-                writer.write(plan.dest_path, plan.render())
+                writer.write(PurePosixPath(plan.dest_path), plan.render())
 
             # The plan ends with the biggest files (the data files): started first, they
             # do not leave one process working alone at the end.
@@ -200,7 +200,7 @@ class Builder:
     def render(self, plans: list[PagePlan]) -> Iterator[RenderedPage]:
         pooled = ordered_map(render_plan, [p for p in plans if not p.in_parent], self.jobs)
         for plan in plans:
-            yield RenderedPage(plan.dest_path, plan.render() if plan.in_parent else next(pooled))
+            yield RenderedPage(PurePosixPath(plan.dest_path), plan.render() if plan.in_parent else next(pooled))
 
 
 def render_plan(plan: PagePlan) -> bytes:
@@ -242,11 +242,11 @@ def line_of_problem(event: Event, problem: str) -> int:
 
 def asset_plans(options: BuildOptions) -> list[PagePlan]:
     """Static files and images, copied as they are, and the generated Pygments stylesheet."""
-    plans = [PagePlan(PurePosixPath("static/pygments.css"), sha(generator_fingerprint()), lambda: pygments_css().encode())]
+    plans = [PagePlan("static/pygments.css", sha(generator_fingerprint()), lambda: pygments_css().encode())]
     for prefix, folder in (("static", options.static_dir), ("images", options.content_dir / "images")):
         for rel, path in files_below(folder):
             content = path.read_bytes()
-            plans.append(PagePlan(PurePosixPath(prefix) / rel, hashlib.sha1(content, usedforsecurity=False).hexdigest(),
+            plans.append(PagePlan(f"{prefix}/{rel}", hashlib.sha1(content, usedforsecurity=False).hexdigest(),
                                   lambda content=content: content))
     return plans
 

@@ -59,7 +59,8 @@ class RenderedPage:
 class PagePlan:
     """One output file: where it goes, what it shows (as a digest), how to make it."""
 
-    dest_path: PurePosixPath
+    dest_path: str
+    """Relative to the output folder, with '/' (a str: a big site plans thousands of these)."""
     fingerprint: str
     render: Callable[[], bytes]
     in_parent: bool = False
@@ -273,7 +274,7 @@ class Planner:
 
     def page(self, dest: str, template: str, parts: Sequence[str], context: Callable[[], Mapping[str, Any]]) -> PagePlan:
         fingerprint = sha(self.chrome, self.digests.template(self.env, template), *parts)
-        return PagePlan(PurePosixPath(dest), fingerprint, lambda: self.render_page(template, context()))
+        return PagePlan(dest, fingerprint, lambda: self.render_page(template, context()))
 
     def render_page(self, template: str, context: Mapping[str, Any]) -> bytes:
         if template.endswith(".html"):
@@ -290,7 +291,7 @@ class Planner:
         return self._chrome_html[key]
 
     def file(self, dest: str, parts: Sequence[str], make: Callable[[], str], in_parent: bool = False) -> PagePlan:
-        return PagePlan(PurePosixPath(dest), sha(self.chrome, *parts), lambda: make().encode(), in_parent)
+        return PagePlan(dest, sha(self.chrome, *parts), lambda: make().encode(), in_parent)
 
     def plans(self) -> Iterator[PagePlan]:
         d, t, ev = self.data, self.data.timeline, self.digests.events

@@ -75,6 +75,11 @@ def test_template_change_rerenders_the_pages_that_use_it(project):
     edit(project.templates_dir / "kind.html", "<h1>", '<h1 class="changed">')
     report = builder.build()
     assert set(report.rendered) == {"kinds/paper/index.html", "kinds/chip/index.html", "kinds/milestone/index.html"}
+    assert '<h1 class="changed">' in (project.out_dir / "kinds/paper/index.html").read_text()
+    edit(project.templates_dir / "base.html", "<main ", '<main data-again="yes" ')  # a template others extend
+    builder.build()
+    assert 'data-again="yes"' in (project.out_dir / "kinds/paper/index.html").read_text()
+    assert 'data-again="yes"' in (project.out_dir / "events/alexnet/index.html").read_text()
 
 
 def test_static_change_copies_that_file(project):

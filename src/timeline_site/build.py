@@ -71,6 +71,7 @@ class Builder:
         self.fragments = Fragments(keep=remember)
         self.manifest = Manifest(options.cache_dir, options.out_dir)
         self.env = make_environment(options.templates_dir)
+        self._template_sources: tuple = ()
 
     # -- stages ---------------------------------------------------------------
 
@@ -136,9 +137,20 @@ class Builder:
 
     def plan(self, data: RenderInput) -> list[PagePlan]:
         self.digests.new_build(data.timeline.events)
+        self.reload_changed_templates()
         plans = plan_site(data, self.env, self.digests, self.fragments)
         plans += asset_plans(self.options)
         return plans
+
+    def reload_changed_templates(self) -> None:
+        """Compiled templates are not checked for changes on every page (three stat calls a
+        page); instead each build compares the template files and drops the compiled ones
+        if any changed."""
+        sources = tuple((path, path.read_bytes()) for path in sorted(self.options.templates_dir.rglob("*"))
+                        if path.is_file())
+        if sources != self._template_sources:
+            self.env.cache.clear()
+            self._template_sources = sources
 
     # -- the build --------------------------------------------------------------
 

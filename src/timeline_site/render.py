@@ -247,6 +247,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # no stat of each template on every page: Builder reloads changed ones
     )
     env.filters["thousands"] = lambda n: f"{n:,}"
     env.filters["join_names"] = join_names

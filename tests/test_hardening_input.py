@@ -47,6 +47,8 @@ def good_build(tmp_path_factory) -> Path:
     shutil.copytree(MINIMAL, root / "content")
     (root / "content/images").mkdir(exist_ok=True)
     (root / "content/images/a.png").write_bytes(b"\x89PNG fake")
+    for folder in ("templates", "static"):  # `timeline-site build` finds them beside content/
+        shutil.copytree(REPO / folder, root / folder)
     Site(root / "content", root / "_site").build()
     return root
 
@@ -55,6 +57,8 @@ def good_build(tmp_path_factory) -> Path:
 def prebuilt(good_build: Path, tmp_path: Path) -> Site:
     shutil.copytree(good_build / "content", tmp_path / "content", symlinks=True)
     shutil.copytree(good_build / "_site", tmp_path / "_site")
+    for folder in ("templates", "static"):
+        (tmp_path / folder).symlink_to(good_build / folder)
     return Site(tmp_path / "content", tmp_path / "_site")
 
 
@@ -442,8 +446,6 @@ def test_nothing_is_written_outside_the_output_folder(site, tmp_path):
 def test_every_problem_at_once_from_the_real_command(prebuilt):
     """One content folder with many classes of problem: all listed, sorted, exit 1, no traceback."""
     root = prebuilt.content.parent
-    shutil.copytree(REPO / "templates", root / "templates")
-    shutil.copytree(REPO / "static", root / "static")
     chosen = ["tab-indentation", "empty-yaml", "binary", "invalid-utf8", "impossible-day-unquoted",
               "link-javascript-with-tab", "nested-too-deep", "object-tag", "control-characters-in-file-name"]
     expected = []

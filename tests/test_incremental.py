@@ -220,3 +220,56 @@ def test_data_file_pieces_survive_a_build_that_did_not_need_them(project, monkey
 
 def builder_event(builder, event_id):
     return next(memo[2] for memo in builder.events.values() if memo[2] is not None and memo[2].id == event_id)
+
+
+def count_bodies(monkeypatch) -> list[str]:
+    """The event bodies this process renders (topic descriptions are rendered without a resolver)."""
+    rendered = []
+    real = build_module.render_markdown
+
+    def counting(text, resolve=None):
+        if resolve is not None:
+            rendered.append(text)
+        return real(text, resolve) if resolve else real(text)
+
+    monkeypatch.setattr(build_module, "render_markdown", counting)
+    return rendered
+
+
+def test_bodies_are_rendered_only_for_the_pages_a_build_writes(project, monkeypatch):
+    """Page fingerprints use the body's source digest, so a build renders only the bodies it shows."""
+    rendered = count_bodies(monkeypatch)
+    builder = Builder(project)
+    builder.build()
+    assert len(rendered) == 3  # every body once
+    edit(project.content_dir / "events/2014/resnet-lite.md", "Builds on [[alexnet]].", "Builds on [[alexnet]], again.")
+    rendered.clear()
+    builder.build()
+    assert len(rendered) == 1 and "again" in rendered[0]
+    shutil.rmtree(project.out_dir)
+    rendered.clear()
+    Builder(project).build()  # a cold build in a new Builder: every body from the cache on disk
+    assert rendered == []
+
+
+def test_problems_found_while_rendering_pages_are_all_reported_and_nothing_is_published(project, monkeypatch):
+    """Bodies are rendered by the processes that render their pages; their problems still come all at once."""
+    Builder(project).build()
+    before = tree(project.out_dir)
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 1)
+    edit(project.content_dir / "events/2014/resnet-lite.md", "Builds on [[alexnet]].", "Builds on $\\frac{a}{$.")
+    path = project.content_dir / "events/2012/alexnet.md"
+    path.write_text(path.read_text() + "\nBad $\\sqrt{$ math.\n")
+    for options in (replace(project, jobs=2), replace(project, jobs=2, out_dir=project.out_dir.parent / "new")):
+        with pytest.raises(BuildFailed) as failed:
+            Builder(options).build()  # in place, then into a fresh folder
+        assert [(str(e.path), e.message.split(":")[0]) for e in failed.value.errors] == [
+            ("events/2012/alexnet.md", "cannot render math $\\sqrt{$"),
+            ("events/2014/resnet-lite.md", "cannot render math $\\frac{a}{$")]
+        assert all(e.line and e.line > 1 for e in failed.value.errors)
+    assert tree(project.out_dir) == before and not (project.out_dir.parent / "new").exists()
+    edit(project.content_dir / "events/2014/resnet-lite.md", "$\\frac{a}{$", "[[alexnet]]")
+    path.write_text(path.read_text().replace("\nBad $\\sqrt{$ math.\n", ""))
+    report = Builder(project).build()  # back as before: the manifest survived the failures, nothing to do
+    assert report.rendered == () and tree(project.out_dir) == before

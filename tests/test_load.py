@@ -1,10 +1,12 @@
 """Stage 1: reading files, front matter, YAML safety and line numbers."""
+import json
+import subprocess
+import sys
 from pathlib import PurePosixPath
 
 import yaml
 from conftest import event
 
-from timeline_site import parallel
 from timeline_site.load import load_sources, map_lines, parse_markdown_doc, parse_yaml_doc
 
 
@@ -105,20 +107,35 @@ def test_map_lines_walks_deep_documents_without_recursion():
     assert problems == [] and lines[("x",)] == 1
 
 
-def test_parallel_loading_gives_the_same_docs_and_errors(site, monkeypatch):
-    """Files parsed in two processes: the same SourceDocs, in the same order, with the same errors."""
+PARALLEL_LOAD = """
+import json, sys
+from pathlib import Path
+from timeline_site import parallel
+from timeline_site.load import load_sources
+
+content = Path(sys.argv[1])
+serial, serial_errors = load_sources(content, jobs=1)
+parallel.MIN_ITEMS = 1
+forks, real_fork = [], parallel._can_fork
+parallel._can_fork = lambda jobs, count: forks.append((count, real_fork(jobs, count))) or forks[-1][1]
+cache, same = {}, []
+for _ in range(2):  # cold, then from the cache
+    two, errors = load_sources(content, cache, jobs=2)
+    same.append(two.events == serial.events and sorted(map(str, errors)) == sorted(map(str, serial_errors)))
+print(json.dumps({"same": same, "forks": forks, "events": len(serial.events), "errors": len(serial_errors)}))
+"""
+
+
+def test_parallel_loading_gives_the_same_docs_and_errors(site):
+    """Files parsed in two processes: the same SourceDocs, in the same order, with the same errors.
+    Run in a new interpreter: a test session has other threads, and then nothing is forked."""
     for i in range(30):
         (site.content / f"events/2013/extra-{i:02d}.md").write_text(event(title=f"Extra {i}"))
     (site.content / "events/2013/broken.md").write_text("---\ntitle: [unclosed\n---\n")
     (site.content / "events/2013/no-front-matter.md").write_text("title: T\n")
-    serial, serial_errors = load_sources(site.content, jobs=1)
-    forks = []
-    real_fork = parallel._can_fork
-    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
-    monkeypatch.setattr(parallel, "_can_fork", lambda jobs, count: forks.append((count, real_fork(jobs, count))) or forks[-1][1])
-    cache = {}
-    for _ in range(2):  # cold, then from the cache
-        two, errors = load_sources(site.content, cache, jobs=2)
-        assert two.events == serial.events and len(two.events) >= 32
-        assert sorted(map(str, errors)) == sorted(map(str, serial_errors)) and len(errors) == 2
-    assert forks == [(len(list((site.content / "events").rglob("*.*"))), True)]  # forked once; the second load parsed nothing
+    files = len(list((site.content / "events").rglob("*.*")))
+    result = subprocess.run([sys.executable, "-c", PARALLEL_LOAD, str(site.content)],
+                            capture_output=True, text=True, timeout=120, check=True)
+    report = json.loads(result.stdout)
+    assert report["same"] == [True, True] and report["events"] >= 32 and report["errors"] == 2
+    assert report["forks"] == [[files, True]]  # forked for the first load; the second parsed nothing

@@ -16,7 +16,7 @@ import logging
 import re
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
@@ -65,8 +65,12 @@ class Builder:
         self.files: FileCache | None = {} if remember else None
         self.events: EventMemo | None = {} if remember else None
         self.context: Context | None = None
-        self.markdown = MarkdownCache(options.cache_dir, keep_in_memory=remember)
+        # With a cache folder, bodies are read back from disk when needed: the building
+        # process does not hold them all.
+        self.markdown = MarkdownCache(options.cache_dir, keep_in_memory=remember and options.cache_dir is None)
         self._body_keys: dict[str, tuple[Event, tuple, str]] = {}
+        self._unsaved: dict[str, str] = {}
+        self._body_problems: list[FreshBody] = []
         self.digests = Digests()
         self.fragments = Fragments(keep=remember)
         self.manifest = Manifest(options.cache_dir, options.out_dir)
@@ -76,7 +80,8 @@ class Builder:
     # -- stages ---------------------------------------------------------------
 
     def prepare(self) -> RenderInput:
-        """Load, validate and model the content and render its Markdown, or raise BuildFailed."""
+        """Load, validate and model the content, or raise BuildFailed. Bodies are rendered
+        later, by the processes that render their pages (`check_bodies` renders them all)."""
         sources, errors = load_sources(self.options.content_dir, self.files, self.jobs)
         config, topics, problems = validate_settings(sources.site, sources.topics, self.options.base_url)
         errors += problems
@@ -91,11 +96,9 @@ class Builder:
             raise BuildFailed(errors)
         timeline = build_timeline(events, config.kinds, topics, config.years,
                                   {y: year_url(config.base_path, y) for y in config.years}, self.options.drafts)
-        bodies, errors = self.render_bodies(timeline)
-        if errors:
-            raise BuildFailed(errors)
+        keys = self.body_keys(timeline)
         descriptions = {t.id: render_markdown(t.description).html for t in timeline.topics}
-        return RenderInput(config, timeline, bodies, descriptions, Nav.of(timeline))
+        return RenderInput(config, timeline, Bodies(timeline, keys, self.markdown), keys, descriptions, Nav.of(timeline))
 
     def shared_context(self, config: SiteConfig, topics: tuple[Topic, ...], sources: Sources) -> Context:
         """The same Context object as last build when nothing in it changed (so events are reused)."""
@@ -104,27 +107,41 @@ class Builder:
             self.context = context
         return self.context
 
-    def render_bodies(self, timeline: Timeline) -> tuple[dict[str, str], list[ContentError]]:
-        """Every body as HTML: from the cache when its source and link targets are unchanged."""
+    def body_keys(self, timeline: Timeline) -> dict[str, str]:
         keys = {e.id: self.body_key(e, timeline) for e in timeline.events}
-        cached = self.markdown.get_many(list(keys.values()))
-        bodies = {eid: cached[key] for eid, key in keys.items() if key in cached}
-        missing = [e for e in timeline.events if e.id not in bodies]
-
-        def render(event: Event) -> tuple[str, list[str]]:
-            rendered = render_markdown(event.body, resolver(timeline))
-            return rendered.html, rendered.problems
-
-        errors, fresh = [], {}
-        for event, (html, problems) in zip(missing, ordered_map(render, missing, self.jobs)):
-            errors += [ContentError(event.src_path, line_of_problem(event, p), p) for p in problems]
-            if not problems:
-                fresh[keys[event.id]] = html
-            bodies[event.id] = html
-        self.markdown.put_many(fresh)
         self.markdown.retain(set(keys.values()))
         self._body_keys = {k: v for k, v in self._body_keys.items() if k in keys}
-        return bodies, errors
+        return keys
+
+    def check_bodies(self, data: RenderInput) -> None:
+        """Render every body (in both processes), store them, and raise BuildFailed on any problem."""
+        def render(event: Event) -> list[FreshBody]:
+            data.bodies[event.id]
+            return data.bodies.take_fresh()
+
+        for fresh in ordered_map(render, data.timeline.events, self.jobs):
+            self.absorb(fresh)
+        self.settle_bodies(data.timeline)
+
+    def absorb(self, fresh: list[FreshBody]) -> None:
+        """Bodies rendered for the pages of this build (maybe by a worker): keep the good ones."""
+        for body in fresh:
+            if body.problems:
+                self._body_problems.append(body)
+            else:
+                self._unsaved[body.key] = body.html
+        if len(self._unsaved) >= SAVE_EVERY:
+            self.markdown.put_many(self._unsaved)
+            self._unsaved = {}
+
+    def settle_bodies(self, timeline: Timeline) -> None:
+        """Store the rendered bodies; raise BuildFailed (nothing is published) if any had problems."""
+        self.markdown.put_many(self._unsaved)
+        problems, self._body_problems, self._unsaved = self._body_problems, [], {}
+        errors = [ContentError(event.src_path, line_of_problem(event, p), p)
+                  for body in problems for event in [timeline.by_id[body.event_id]] for p in body.problems]
+        if errors:
+            raise BuildFailed(errors)
 
     def body_key(self, event: Event, timeline: Timeline) -> str:
         """The body's cache key, memoized: hashing every body on every rebuild adds up."""
@@ -157,11 +174,17 @@ class Builder:
     def build(self) -> BuildReport:
         """Build the whole site into options.out_dir, or raise BuildFailed and touch nothing."""
         started = time.perf_counter()
+        self._unsaved, self._body_problems = {}, []  # nothing carried over from a failed build
         data = self.prepare()
-        plans = self.plan(data)
+        try:
+            plans = self.plan(data)
+        except jinja2.TemplateError as error:  # a template missing or broken
+            raise BuildFailed([template_error(error, self.options.templates_dir)]) from None
         previous = self.manifest.load() if self.options.out_dir.is_dir() else None
         try:
-            written = self.write(plans, previous)
+            written = self.write(plans, previous, data)
+        except BuildFailed:
+            raise  # found before anything was published: the folder and its manifest still agree
         except BaseException:
             self.manifest.forget()  # whatever happened, the next build starts from scratch
             raise
@@ -171,7 +194,7 @@ class Builder:
         return BuildReport(len(data.timeline.events), pages, len(written), time.perf_counter() - started,
                            self.options.out_dir, tuple(written))
 
-    def write(self, plans: list[PagePlan], previous: dict[str, str] | None) -> list[str]:
+    def write(self, plans: list[PagePlan], previous: dict[str, str] | None, data: RenderInput) -> list[str]:
         """Everything into a fresh folder (first build), else only what changed, in place.
 
         Pages stream into the fresh folder as they are rendered (memory stays
@@ -179,7 +202,7 @@ class Builder:
         """
         try:
             if previous is None:
-                self.write_fresh(plans)
+                self.write_fresh(plans, data)
                 return [p.dest_path for p in plans]
             out = self.options.out_dir
             changed = [p for p in plans
@@ -187,36 +210,89 @@ class Builder:
             current = {p.dest_path for p in plans}
             removed = [PurePosixPath(d) for d in sorted(previous) if d not in current]
             if changed or removed:
-                update_site(out, list(self.render(changed)), removed)
+                pages = list(self.render(changed, data.bodies))
+                self.settle_bodies(data.timeline)
+                update_site(out, pages, removed)
             return [p.dest_path for p in changed]
         except jinja2.TemplateError as error:
             raise BuildFailed([template_error(error, self.options.templates_dir)]) from None
 
-    def write_fresh(self, plans: list[PagePlan]) -> None:
+    def write_fresh(self, plans: list[PagePlan], data: RenderInput) -> None:
         """Every file into a fresh folder, swapped in at the end. Pages are written by the
         processes that render them: one process would spend much of a big build writing."""
         if len({p.dest_path for p in plans}) != len(plans):
             raise RuntimeError("two outputs write the same file")
         with fresh_site(self.options.out_dir) as writer:
-            def render_and_write(plan: PagePlan) -> None:
+            def render_and_write(plan: PagePlan) -> list[FreshBody]:
                 writer.write(PurePosixPath(plan.dest_path), plan.render())
+                return data.bodies.take_fresh()
 
             # The plan ends with the biggest files (the data files): started first, they
             # do not leave one process working alone at the end.
-            for _ in ordered_map(render_and_write, [p for p in reversed(plans) if not p.in_parent], self.jobs):
-                pass
+            for fresh in ordered_map(render_and_write, [p for p in reversed(plans) if not p.in_parent], self.jobs):
+                self.absorb(fresh)
             for plan in plans:
                 if plan.in_parent:
-                    render_and_write(plan)
+                    self.absorb(render_and_write(plan))
+            self.settle_bodies(data.timeline)  # a problem now discards the new folder
 
-    def render(self, plans: list[PagePlan]) -> Iterator[RenderedPage]:
+    def render(self, plans: list[PagePlan], bodies: Bodies) -> Iterator[RenderedPage]:
+        def render_plan(plan: PagePlan) -> tuple[bytes, list[FreshBody]]:
+            return plan.render(), bodies.take_fresh()
+
         pooled = ordered_map(render_plan, [p for p in plans if not p.in_parent], self.jobs)
         for plan in plans:
-            yield RenderedPage(PurePosixPath(plan.dest_path), plan.render() if plan.in_parent else next(pooled))
+            content, fresh = render_plan(plan) if plan.in_parent else next(pooled)
+            self.absorb(fresh)
+            yield RenderedPage(PurePosixPath(plan.dest_path), content)
 
 
-def render_plan(plan: PagePlan) -> bytes:
-    return plan.render()
+@dataclass(frozen=True)
+class FreshBody:
+    """A body rendered during this build, by whichever process rendered its page."""
+
+    event_id: str
+    key: str
+    html: str
+    problems: tuple[str, ...]
+
+
+SAVE_EVERY = 1000
+"""Rendered bodies are stored in the cache in batches of this many (one transaction each)."""
+
+
+class Bodies(Mapping[str, str]):
+    """Event id -> body HTML, rendered when a page first asks for it.
+
+    So a build renders only the bodies of the pages it writes, in the process
+    that renders the page (the building process never holds every body). Each
+    process notes what it rendered; `take_fresh` hands that to the building
+    process, which stores the HTML and reports the problems.
+    """
+
+    def __init__(self, timeline: Timeline, keys: Mapping[str, str], cache: MarkdownCache):
+        self.timeline, self.keys, self.cache = timeline, keys, cache
+        self._resolve = resolver(timeline)
+        self._fresh: list[FreshBody] = []
+
+    def __getitem__(self, event_id: str) -> str:
+        key = self.keys[event_id]
+        html = self.cache.get(key)
+        if html is None:
+            rendered = render_markdown(self.timeline.by_id[event_id].body, self._resolve)
+            html = rendered.html
+            self._fresh.append(FreshBody(event_id, key, html, tuple(rendered.problems)))
+        return html
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def take_fresh(self) -> list[FreshBody]:
+        fresh, self._fresh = self._fresh, []
+        return fresh
 
 
 def template_error(error: jinja2.TemplateError, templates_dir: Path) -> ContentError:
@@ -269,8 +345,11 @@ def build_site(options: BuildOptions) -> BuildReport:
 
 
 def prepare_site(options: BuildOptions) -> RenderInput:
-    """Everything but templates and writing: what `check` runs."""
-    return Builder(replace(options, cache_dir=None), remember=False).prepare()
+    """Everything but templates and writing, every body rendered: what `check` runs."""
+    builder = Builder(replace(options, cache_dir=None), remember=False)
+    data = builder.prepare()
+    builder.check_bodies(data)
+    return data
 
 
 def check_site(options: BuildOptions) -> SiteConfig:

@@ -31,22 +31,25 @@ class MarkdownCache:
         self.keep_in_memory = keep_in_memory
         self._memory: dict[str, str] = {}
         self._db: sqlite3.Connection | None = None
+        self._pid = os.getpid()
+        self._inherited: sqlite3.Connection | None = None
 
     @staticmethod
     def key(body: str, targets: tuple) -> str:
         return sha(generator_fingerprint(), body, repr(targets))
 
-    def get_many(self, keys: list[str]) -> dict[str, str]:
-        found = {k: self._memory[k] for k in keys if k in self._memory}
-        wanted = [k for k in keys if k not in found]
+    def get(self, key: str) -> str | None:
+        if key in self._memory:
+            return self._memory[key]
         db = self._connect()
-        for i in range(0, len(wanted) if db else 0, 500):
-            batch = wanted[i:i + 500]
-            rows = db.execute(f"SELECT key, html FROM md WHERE key IN ({','.join('?' * len(batch))})", batch)
-            found.update(rows.fetchall())
-        if self.keep_in_memory:
-            self._memory.update(found)
-        return found
+        try:
+            row = db.execute("SELECT html FROM md WHERE key = ?", (key,)).fetchone() if db else None
+        except sqlite3.DatabaseError as error:
+            log.warning("ignoring the Markdown cache %s: %s", self.path, error)
+            row = None
+        if row is not None and self.keep_in_memory:
+            self._memory[key] = row[0]
+        return row[0] if row else None
 
     def put_many(self, items: dict[str, str]) -> None:
         if self.keep_in_memory:
@@ -61,7 +64,12 @@ class MarkdownCache:
         self._memory = {k: v for k, v in self._memory.items() if k in keys}
 
     def _connect(self) -> sqlite3.Connection | None:
+        """This process's connection: a worker forked from the building process opens its own
+        (a SQLite connection must not cross a fork; the inherited one is left untouched)."""
+        if self._db is not None and self._pid != os.getpid():
+            self._inherited, self._db = self._db, None
         if self._db is None and self.path is not None:
+            self._pid = os.getpid()
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._db = sqlite3.connect(self.path, timeout=30)

@@ -209,7 +209,9 @@ class RenderInput:
     config: SiteConfig
     timeline: Timeline
     bodies: Mapping[str, str]
-    """Event id -> sanitized body HTML."""
+    """Event id -> sanitized body HTML (may render on first access: ask only when rendering)."""
+    body_keys: Mapping[str, str]
+    """Event id -> a digest that determines the body's HTML (its source and link targets)."""
     topic_descriptions: Mapping[str, str]
     """Topic id -> sanitized description HTML."""
     nav: Nav
@@ -331,7 +333,7 @@ class Planner:
         d, related = self.data, self.data.timeline.neighbours[event.id]
         shown = [e for col in lineage_columns(event, d.timeline.neighbours).values() for e in col]
         shown += [e for e in (related.prev, related.next) if e] + list(related.builds_on) + list(related.led_to)
-        parts = [self.digests.events(shown), sha(d.bodies[event.id])]
+        parts = [self.digests.events(shown), d.body_keys[event.id]]
         yield self.page(f"events/{event.id}/index.html", "event.html", parts, lambda: event_context(d, event))
         if is_citable(event):
             yield self.file(f"events/{event.id}/{event.id}.bib", [self.digests.event(event)], lambda: bibtex_entry(event))

@@ -68,8 +68,12 @@ def test_body_edit_rerenders_the_event_page_only_where_it_shows(project):
     builder.build()
     edit(project.content_dir / "events/2014/resnet-lite.md", "Builds on [[alexnet]].", "Builds on [[alexnet]], again.")
     report = builder.build()
-    assert "events/resnet-lite/index.html" in report.rendered
-    assert "years/2012/index.html" not in report.rendered and "events/gpu-chip/index.html" in report.rendered
+    # Only its own page shows a body (listings and neighbours show its card); the data files hold it.
+    assert report.rendered == ("events/resnet-lite/index.html", "events.json", "events.csv")
+    assert "Builds on" in (project.out_dir / "events/resnet-lite/index.html").read_text()
+    cold = replace(project, out_dir=project.out_dir.parent / "cold", cache_dir=None)
+    Builder(cold).build()
+    assert tree(project.out_dir) == tree(cold.out_dir)
 
 
 def test_template_change_rerenders_the_pages_that_use_it(project):
@@ -232,17 +236,20 @@ def test_data_file_pieces_survive_a_build_that_did_not_need_them(project, monkey
     made = []
     real = render.Fragments.get
 
-    def counting(self, key, make):
-        return real(self, key, lambda: made.append(key) or make())
+    def counting(self, slot, inputs, make):
+        return real(self, slot, inputs, lambda: made.append(slot) or make())
 
     monkeypatch.setattr(render.Fragments, "get", counting)
     edit(project.content_dir / "events/2013/gpu-chip.yaml", "A Fast GPU", "A Faster GPU")
     builder.build()
-    assert {key[2] for key in made} == {builder.digests.event(builder_event(builder, "gpu-chip"))}
+    # Remade: the edited event's pieces, and those of the events whose lineage lists it.
+    lineage = {"gpu-chip", "alexnet", "resnet-lite"}
+    assert {event_id for _, event_id in made} == lineage
+    assert {kind for kind, event_id in made if event_id == "gpu-chip"} >= {"json", "csv", "search"}
 
 
 def builder_event(builder, event_id):
-    return next(memo[2] for memo in builder.events.values() if memo[2] is not None and memo[2].id == event_id)
+    return next(memo[2] for memo in builder.events.files.values() if memo[2] is not None and memo[2].id == event_id)
 
 
 def count_bodies(monkeypatch) -> list[str]:

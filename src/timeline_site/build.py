@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import operator
+import os
 import re
 import time
 import traceback
@@ -28,10 +30,10 @@ from .digest import Digests, generator_fingerprint, sha
 from .errors import BuildFailed, ContentError
 from .load import FileCache, Sources, load_sources
 from .markup import pygments_css, render_markdown
-from .model import Event, Timeline, Topic, build_timeline
+from .model import Event, Timeline, Topic, build_timeline, patch_timeline, same_place
 from .parallel import default_jobs, ordered_map
-from .render import Fragments, Nav, PagePlan, RenderedPage, RenderInput, make_environment, plan_site
-from .validate import Context, EventMemo, validate_events
+from .render import Fragments, Nav, PagePlan, Planner, RenderedPage, RenderInput, make_environment
+from .validate import Context, ValidationMemo, validate_events
 from .write import files_below, fresh_site, update_site
 
 log = logging.getLogger(__name__)
@@ -63,19 +65,28 @@ class Builder:
         self.remember = remember
         self.jobs = options.jobs or default_jobs()
         self.files: FileCache | None = {} if remember else None
-        self.events: EventMemo | None = {} if remember else None
+        self.events: ValidationMemo | None = ValidationMemo() if remember else None
         self.context: Context | None = None
         # With a cache folder, bodies are read back from disk when needed: the building
         # process does not hold them all.
         self.markdown = MarkdownCache(options.cache_dir, keep_in_memory=remember and options.cache_dir is None)
         self._body_keys: dict[str, tuple[Event, tuple, str]] = {}
+        """Event id -> (event, the events its [[links]] name, its body's cache key)."""
         self._unsaved: dict[str, str] = {}
         self._body_problems: list[FreshBody] = []
         self.digests = Digests()
         self.fragments = Fragments(keep=remember)
         self.manifest = Manifest(options.cache_dir, options.out_dir)
         self.env = make_environment(options.templates_dir)
+        self.planner = Planner(self.env, self.digests, self.fragments)
         self._template_sources: tuple = ()
+        self._model: tuple[Context, list[Event], Timeline] | None = None
+        """The last build's context, validated events and timeline."""
+        self._data: RenderInput | None = None
+        self._plans: tuple[RenderInput, list[PagePlan]] | None = None
+        self._wrote_last = False
+        """True once this Builder has written the output folder (so it knows what is in it)."""
+        self.laps = Laps()
 
     # -- stages ---------------------------------------------------------------
 
@@ -83,22 +94,50 @@ class Builder:
         """Load, validate and model the content, or raise BuildFailed. Bodies are rendered
         later, by the processes that render their pages (`check_bodies` renders them all)."""
         sources, errors = load_sources(self.options.content_dir, self.files, self.jobs)
+        self.laps.lap("load")
         config, topics, problems = validate_settings(sources.site, sources.topics, self.options.base_url)
         errors += problems
         if config is None:
             raise BuildFailed(errors)
         events, problems = validate_events(sources.events, self.shared_context(config, topics, sources), self.events)
         errors += problems
-        paths = {str(d.src_path) for d in sources.events}
         if self.events is not None:
-            self.events = {k: v for k, v in self.events.items() if k in paths}
+            self.events.prune({str(d.src_path) for d in sources.events})
+        self.laps.lap("validate")
         if errors:
             raise BuildFailed(errors)
-        timeline = build_timeline(events, config.kinds, topics, config.years,
-                                  {y: year_url(config.base_path, y) for y in config.years}, self.options.drafts)
+        timeline = self.model(events, self.context)
+        self.laps.lap("model")
+        if self._data is not None and self._data.timeline is timeline:
+            return self._data  # nothing changed since the last build
         keys = self.body_keys(timeline)
         descriptions = {t.id: render_markdown(t.description).html for t in timeline.topics}
-        return RenderInput(config, timeline, Bodies(timeline, keys, self.markdown), keys, descriptions, Nav.of(timeline))
+        self.laps.lap("body keys")
+        data = RenderInput(self.context.config, timeline, Bodies(timeline, keys, self.markdown), keys, descriptions,
+                           Nav.of(timeline))
+        if self.remember:
+            self._data = data
+        return data
+
+    def model(self, events: list[Event], context: Context) -> Timeline:
+        """The timeline: the last one if no event changed, the last one patched if the
+        changed events kept their places, else built anew."""
+        config = context.config
+        last = self._model
+        if last is not None and last[0] is context and len(last[1]) == len(events):
+            changed = [new for old, new in zip(last[1], events) if old is not new]
+            if not changed:
+                return last[2]
+            if len(changed) <= PATCH_AT_MOST and all(
+                    same_place(old, new) for old, new in zip(last[1], events) if old is not new):
+                timeline = patch_timeline(last[2], changed)
+                self._model = (context, events, timeline)
+                return timeline
+        timeline = build_timeline(events, config.kinds, tuple(context.topics.values()), config.years,
+                                  {y: year_url(config.base_path, y) for y in config.years}, self.options.drafts)
+        if self.remember:
+            self._model = (context, events, timeline)
+        return timeline
 
     def shared_context(self, config: SiteConfig, topics: tuple[Topic, ...], sources: Sources) -> Context:
         """The same Context object as last build when nothing in it changed (so events are reused)."""
@@ -144,52 +183,69 @@ class Builder:
             raise BuildFailed(errors)
 
     def body_key(self, event: Event, timeline: Timeline) -> str:
-        """The body's cache key, memoized: hashing every body on every rebuild adds up."""
-        targets = link_targets(event, timeline)
+        """The body's cache key, memoized on the event and the events its links point to:
+        hashing every body on every rebuild adds up."""
+        targets = tuple(timeline.by_id.get(target) for _, target in event.references)
         known = self._body_keys.get(event.id)
-        if known is None or known[0] is not event or known[1] != targets:
-            known = (event, targets, MarkdownCache.key(event.body, targets))
+        if known is None or known[0] is not event or not all(map(operator.is_, known[1], targets)):
+            known = (event, targets, MarkdownCache.key(event.body, link_targets(event, timeline)))
             self._body_keys[event.id] = known
         return known[2]
 
     def plan(self, data: RenderInput) -> list[PagePlan]:
-        self.digests.new_build(data.timeline.events)
-        self.reload_changed_templates()
-        plans = plan_site(data, self.env, self.digests, self.fragments)
-        plans += asset_plans(self.options)
-        return plans
+        """Every output file with its fingerprint: the last plan if neither the data nor the
+        templates changed."""
+        templates_changed = self.reload_changed_templates()
+        if self._plans is not None and self._plans[0] is data and not templates_changed:
+            pages = self._plans[1]
+        else:
+            self.digests.new_build(data.timeline.events, templates_changed)
+            self.planner.start(data)
+            pages = list(self.planner.plans())
+            if self.remember:
+                self._plans = (data, pages)
+        return pages + asset_plans(self.options)
 
-    def reload_changed_templates(self) -> None:
+    def reload_changed_templates(self) -> bool:
         """Compiled templates are not checked for changes on every page (three stat calls a
         page); instead each build compares the template files and drops the compiled ones
         if any changed."""
         sources = tuple((path, path.read_bytes()) for path in sorted(self.options.templates_dir.rglob("*"))
                         if path.is_file())
-        if sources != self._template_sources:
-            self.env.cache.clear()
-            self._template_sources = sources
+        if sources == self._template_sources:
+            return False
+        self.env.cache.clear()
+        self._template_sources = sources
+        return True
 
     # -- the build --------------------------------------------------------------
 
     def build(self) -> BuildReport:
         """Build the whole site into options.out_dir, or raise BuildFailed and touch nothing."""
         started = time.perf_counter()
+        self.laps = Laps()
         self._unsaved, self._body_problems = {}, []  # nothing carried over from a failed build
         data = self.prepare()
         try:
             plans = self.plan(data)
         except jinja2.TemplateError as error:  # a template missing or broken
             raise BuildFailed([template_error(error, self.options.templates_dir)]) from None
+        self.laps.lap("plan")
         previous = self.manifest.load() if self.options.out_dir.is_dir() else None
         try:
             written = self.write(plans, previous, data)
+            self.laps.lap("render and write")
         except BuildFailed:
             raise  # found before anything was published: the folder and its manifest still agree
         except BaseException:
             self.manifest.forget()  # whatever happened, the next build starts from scratch
+            self._wrote_last = False
             raise
+        self._wrote_last = self.remember
         self.manifest.save({p.dest_path: p.fingerprint for p in plans})
-        self.fragments.sweep()
+        self.fragments.sweep(data.timeline.by_id)
+        self.laps.lap("manifest")
+        log.debug("build stages: %s", self.laps)
         pages = sum(1 for p in plans if p.dest_path.endswith(".html") and not p.dest_path.startswith("static/"))
         return BuildReport(len(data.timeline.events), pages, len(written), time.perf_counter() - started,
                            self.options.out_dir, tuple(written))
@@ -204,15 +260,17 @@ class Builder:
             if previous is None:
                 self.write_fresh(plans, data)
                 return [p.dest_path for p in plans]
-            out = self.options.out_dir
-            changed = [p for p in plans
-                       if previous.get(p.dest_path) != p.fingerprint or not (out / p.dest_path).is_file()]
+            # A folder known only from the manifest may have lost a file since: look. One this
+            # Builder wrote itself is trusted (a stat per file would cost more than the rebuild).
+            look, folder = not self._wrote_last, str(self.options.out_dir)
+            changed = [p for p in plans if previous.get(p.dest_path) != p.fingerprint
+                       or look and not os.path.isfile(os.path.join(folder, p.dest_path))]
             current = {p.dest_path for p in plans}
             removed = [PurePosixPath(d) for d in sorted(previous) if d not in current]
             if changed or removed:
                 pages = list(self.render(changed, data.bodies))
                 self.settle_bodies(data.timeline)
-                update_site(out, pages, removed)
+                update_site(self.options.out_dir, pages, removed)
             return [p.dest_path for p in changed]
         except jinja2.TemplateError as error:
             raise BuildFailed([template_error(error, self.options.templates_dir)]) from None
@@ -247,6 +305,22 @@ class Builder:
             yield RenderedPage(PurePosixPath(plan.dest_path), content)
 
 
+class Laps:
+    """Seconds spent in each stage of one build (logged at debug level)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
+        self._last = now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{stage} {seconds * 1000:.0f} ms" for stage, seconds in self.seconds.items())
+
+
 @dataclass(frozen=True)
 class FreshBody:
     """A body rendered during this build, by whichever process rendered its page."""
@@ -257,6 +331,8 @@ class FreshBody:
     problems: tuple[str, ...]
 
 
+PATCH_AT_MOST = 50
+"""More changed events than this and the timeline is built anew rather than patched."""
 SAVE_EVERY = 1000
 """Rendered bodies are stored in the cache in batches of this many (one transaction each)."""
 

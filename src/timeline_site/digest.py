@@ -8,7 +8,9 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import logging
-from collections.abc import Iterable
+import operator
+from collections.abc import Callable, Iterable
+from dataclasses import fields
 from functools import cache
 from pathlib import Path
 
@@ -42,28 +44,76 @@ def _version(name: str) -> str:
         return "?"
 
 
+CARD_FIELDS = tuple(f.name for f in fields(Event) if f.name not in ("body", "body_line", "references"))
+"""What pages other than the event's own show of an event: everything but its body."""
+
+
 class Digests:
-    """Memoized digests of events (and of templates, per environment)."""
+    """Memoized digests of events (and of templates, per environment).
+
+    An event has two: its *card* (every field but the body: what listings, links
+    and its neighbours' pages show) and its *full* digest (the body included).
+    Editing a body changes only the latter, so only the pages that show the
+    body are rendered again.
+    """
 
     def __init__(self) -> None:
-        self._events: dict[int, tuple[Event, str]] = {}
+        self._events: dict[int, tuple[Event, list[str | None]]] = {}
         self._templates: dict[tuple[int, str], str] = {}
+        self._memo: dict[tuple[str, str], tuple[tuple, str]] = {}
+        self._memo_used: set[tuple[str, str]] = set()
 
-    def event(self, event: Event) -> str:
+    def _slots(self, event: Event) -> list[str | None]:
         known = self._events.get(id(event))
         if known is None or known[0] is not event:
-            known = (event, sha(repr(event)))
+            known = (event, [None, None])
             self._events[id(event)] = known
         return known[1]
+
+    def event(self, event: Event) -> str:
+        """Everything about the event, its body included."""
+        slots = self._slots(event)
+        if slots[0] is None:
+            slots[0] = sha(repr(event))
+        return slots[0]
+
+    def card(self, event: Event) -> str:
+        """Every field but the body."""
+        slots = self._slots(event)
+        if slots[1] is None:
+            slots[1] = sha(repr(tuple(getattr(event, name) for name in CARD_FIELDS)))
+        return slots[1]
 
     def events(self, events: Iterable[Event]) -> str:
         return sha(*(self.event(e) for e in events))
 
-    def new_build(self, events: Iterable[Event]) -> None:
-        """Forget templates (they may have changed) and events no longer in the site."""
+    def cards(self, events: Iterable[Event]) -> str:
+        return sha(*(self.card(e) for e in events))
+
+    def memo(self, slot: tuple[str, str], inputs: tuple, make: Callable[[], str]) -> str:
+        """`make()`, or its last result for `slot` if `inputs` are the very same objects as then.
+
+        For fingerprints that would otherwise be recomputed for every page of every
+        build: the model reuses unchanged events, so identity says "unchanged" cheaply.
+        """
+        self._memo_used.add(slot)
+        known = self._memo.get(slot)
+        if known is None or len(known[0]) != len(inputs) or not all(map(operator.is_, known[0], inputs)):
+            known = (inputs, make())
+            self._memo[slot] = known
+        return known[1]
+
+    def new_build(self, events: Iterable[Event], templates_changed: bool = True) -> None:
+        """Forget templates if they changed, events no longer in the site, and memoized
+        values the last build did not ask for."""
         keep = {id(e) for e in events}
-        self._events = {k: v for k, v in self._events.items() if k in keep}
-        self._templates = {}
+        if len(keep) != len(self._events) or not keep.issuperset(self._events):
+            self._events = {k: v for k, v in self._events.items() if k in keep}
+        if templates_changed:
+            self._templates = {}
+        if self._memo_used and len(self._memo_used) != len(self._memo):
+            self._memo = {k: v for k, v in self._memo.items() if k in self._memo_used}
+        self._memo_used = set()
 
     def template(self, env: jinja2.Environment, name: str) -> str:
         """The template's source and every template it extends, includes or imports."""

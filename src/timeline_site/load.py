@@ -127,8 +127,8 @@ class Sources:
     """Files under `images/`, relative to the content folder."""
 
 
-FileCache = dict[Path, tuple[tuple[int, int, int], SourceDoc | None, list[ContentError]]]
-"""Parsed event files by path, with the (mtime, size, inode) they were parsed at."""
+FileCache = dict[str, tuple[tuple[int, int, int], SourceDoc | None, list[ContentError]]]
+"""Parsed event files by path (a str: a big site has thousands), with the (mtime, size, inode) they were parsed at."""
 
 
 def load_sources(root: Path, cache: FileCache | None = None, jobs: int = 1) -> tuple[Sources, list[ContentError]]:
@@ -141,14 +141,15 @@ def load_sources(root: Path, cache: FileCache | None = None, jobs: int = 1) -> t
     errors: list[ContentError] = []
     site = _load_required_yaml(root, "site.yaml", errors)
     topics = _load_required_yaml(root, "topics.yaml", errors)
-    paths = []
-    for path in _walk(root / "events", root, errors):
-        if path.suffix not in EVENT_SUFFIXES:
-            errors.append(ContentError(_rel(path, root), None, "not an event file: event files end in .md, .yaml or .yml"))
+    files = []
+    for entry in _walk(root / "events", root, errors):
+        if not entry.name.endswith(EVENT_SUFFIXES):
+            errors.append(ContentError(_rel(Path(entry.path), root), None,
+                                       "not an event file: event files end in .md, .yaml or .yml"))
         else:
-            paths.append(path)
+            files.append(entry)
     events = []
-    for doc, problems in _load_events(paths, root, cache, jobs):
+    for doc, problems in _load_events(files, root, cache, jobs):
         errors += problems
         if doc is not None:
             events.append(doc)
@@ -156,16 +157,17 @@ def load_sources(root: Path, cache: FileCache | None = None, jobs: int = 1) -> t
     return Sources(root, site, topics, tuple(events), images), errors
 
 
-def _load_events(paths: list[Path], root: Path, cache: FileCache | None,
+def _load_events(files: list[os.DirEntry], root: Path, cache: FileCache | None,
                  jobs: int) -> list[tuple[SourceDoc | None, list[ContentError]]]:
     """Each file's SourceDoc and problems, in order: parsed anew unless the cache has it at its current stat."""
-    def parse(path: Path) -> tuple[SourceDoc | None, list[ContentError]]:
+    def parse(path: str) -> tuple[SourceDoc | None, list[ContentError]]:
         problems: list[ContentError] = []
-        return load_event_file(path, _rel(path, root), problems), problems
+        return load_event_file(Path(path), _rel(Path(path), root), problems), problems
 
+    paths = [entry.path for entry in files]
     if cache is None:
         return list(ordered_map(parse, paths, jobs))
-    stats = {path: _stat_key(path) for path in paths}  # taken before reading: a later save is seen next time
+    stats = {entry.path: _stat_key(entry) for entry in files}  # taken before reading: a later save is seen next time
     stale = [path for path in paths if cache.get(path, (None,))[0] != stats[path]]
     for path, (doc, problems) in zip(stale, ordered_map(parse, stale, jobs)):
         cache[path] = (stats[path], doc, problems)
@@ -174,15 +176,19 @@ def _load_events(paths: list[Path], root: Path, cache: FileCache | None,
     return [cache[path][1:] for path in paths]
 
 
-def _stat_key(path: Path) -> tuple[int, int, int]:
-    stat = path.stat()
+def _stat_key(entry: os.DirEntry) -> tuple[int, int, int]:
+    try:
+        stat = entry.stat()
+    except OSError:  # gone since the folder was listed: reading it will say so
+        return (0, 0, 0)
     return stat.st_mtime_ns, stat.st_size, stat.st_ino
 
 
 def _images(root: Path, errors: list[ContentError]) -> Iterator[PurePosixPath]:
     """Files under images/. Only raster images: they are published as they are, on the site's own
     origin, and an SVG or HTML file opened from there could run scripts."""
-    for path in _walk(root / "images", root, errors):
+    for entry in _walk(root / "images", root, errors):
+        path = Path(entry.path)
         if path.suffix.lower() in IMAGE_SUFFIXES:
             yield _rel(path, root)
         else:
@@ -211,7 +217,7 @@ def _load_required_yaml(root: Path, name: str, errors: list[ContentError]) -> So
     return None if text is None else parse_yaml_doc(text, rel, errors)
 
 
-def _walk(folder: Path, root: Path, errors: list[ContentError]) -> Iterator[Path]:
+def _walk(folder: Path, root: Path, errors: list[ContentError]) -> Iterator[os.DirEntry]:
     """Files below `folder`, sorted, skipping names that start with '.' or '_'.
 
     Iterative, so that deep folders cannot exhaust the stack. Anything that
@@ -234,11 +240,13 @@ def _walk(folder: Path, root: Path, errors: list[ContentError]) -> Iterator[Path
         if entry is None:
             stack.pop()
             continue
-        path = Path(entry.path)
         # Only a link can lead outside: a plain entry of a checked folder is inside it.
-        if entry.is_symlink() and (problem := _link_problem(path, real_root)):
-            errors.append(ContentError(_rel(path, root), None, problem))
+        if entry.is_symlink() and (problem := _link_problem(Path(entry.path), real_root)):
+            errors.append(ContentError(_rel(Path(entry.path), root), None, problem))
+        elif entry.is_file():
+            yield entry
         elif entry.is_dir():
+            path = Path(entry.path)
             real = path.resolve()
             if real in visited:
                 errors.append(ContentError(_rel(path, root), None, "folder is reached twice: a symbolic link makes a loop"))
@@ -248,10 +256,8 @@ def _walk(folder: Path, root: Path, errors: list[ContentError]) -> Iterator[Path
             else:
                 visited.add(real)
                 stack.append(_entries(path, root, errors))
-        elif entry.is_file():
-            yield path
         else:
-            errors.append(ContentError(_rel(path, root), None, "not a regular file"))
+            errors.append(ContentError(_rel(Path(entry.path), root), None, "not a regular file"))
 
 
 def _entries(folder: Path, root: Path, errors: list[ContentError]) -> Iterator[os.DirEntry]:
@@ -386,7 +392,9 @@ def scan_yaml(text: str, line_offset: int = 0) -> tuple[int, str] | None:
     constructors fail with arbitrary exceptions.
     """
     depth = 0
-    for event in yaml.parse(text, Loader=_SafeLoader):
+    for event in _parse_events(text, line_offset):
+        if isinstance(event, tuple):  # the parser's own depth limit (PyYAML 6.0.4 and later)
+            return event
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             return event.start_mark.line + 1 + line_offset, ALIAS_MESSAGE
         if getattr(event, "tag", None) and not (isinstance(event, yaml.ScalarEvent) and event.tag == "!"):
@@ -400,6 +408,18 @@ def scan_yaml(text: str, line_offset: int = 0) -> tuple[int, str] | None:
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
     return None
+
+
+def _parse_events(text: str, line_offset: int) -> Iterator[yaml.Event | tuple[int, str]]:
+    """The YAML event stream; a (line, message) in place of the parser's own nesting-depth error,
+    which recent PyYAML raises before our MAX_YAML_DEPTH check sees the collections."""
+    try:
+        yield from yaml.parse(text, Loader=_SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        if "nesting depth" not in str(exc.problem):
+            raise
+        yield (exc.problem_mark.line + 1 + line_offset if exc.problem_mark else line_offset + 1,
+               f"YAML is nested more than {MAX_YAML_DEPTH} levels deep")
 
 
 def _yaml_error(exc: yaml.YAMLError, text: str, rel: PurePosixPath, line_offset: int) -> ContentError:

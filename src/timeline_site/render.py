@@ -9,8 +9,9 @@ context; templates only loop, test and print.
 from __future__ import annotations
 
 import logging
+import operator
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, TypedDict
@@ -218,27 +219,29 @@ class RenderInput:
 
 
 class Fragments:
-    """Pieces of the big data files (one per event), kept between builds of one Builder."""
+    """Each event's pieces of the big data files, kept between builds of one Builder.
+
+    A piece is remade when any of the objects it was made from changed: the
+    model reuses unchanged events, so comparing identities is enough and cheap.
+    """
 
     def __init__(self, keep: bool = True) -> None:
         self.keep = keep
-        self._store: dict[tuple, str] = {}
-        self._used: set[tuple] = set()
+        self._store: dict[tuple[str, str], tuple[tuple, str]] = {}
 
-    def get(self, key: tuple, make: Callable[[], str]) -> str:
+    def get(self, slot: tuple[str, str], inputs: tuple, make: Callable[[], str]) -> str:
         if not self.keep:
             return make()
-        self._used.add(key)
-        if key not in self._store:
-            self._store[key] = make()
-        return self._store[key]
+        known = self._store.get(slot)
+        if known is None or len(known[0]) != len(inputs) or not all(map(operator.is_, known[0], inputs)):
+            known = (inputs, make())
+            self._store[slot] = known
+        return known[1]
 
-    def sweep(self) -> None:
-        """Drop what the last build did not use, if it used any (a build that rendered no
-        data file says nothing about what the next one will need)."""
-        if self._used:
-            self._store = {k: v for k, v in self._store.items() if k in self._used}
-        self._used = set()
+    def sweep(self, event_ids: Collection[str]) -> None:
+        """Drop the pieces of events that are gone (when they have piled up: this costs a pass)."""
+        if len(self._store) > 4 * len(event_ids) + 100:
+            self._store = {k: v for k, v in self._store.items() if k[1] in event_ids}
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
@@ -265,15 +268,31 @@ def join_names(names) -> str:
 # -- the plan -------------------------------------------------------------------
 
 class Planner:
-    """Builds the list of PagePlans for one build."""
+    """Builds the list of PagePlans of each build.
 
-    def __init__(self, data: RenderInput, env: jinja2.Environment, digests: Digests, fragments: Fragments):
-        self.data, self.env, self.digests, self.fragments = data, env, digests, fragments
-        self.nav = data.nav
+    A long-lived Builder keeps one Planner: an event's plans are reused when the
+    objects its pages show are the very ones of last time. So plans never hold
+    a build's data: they render from the Planner's current `data`.
+    """
+
+    def __init__(self, env: jinja2.Environment, digests: Digests, fragments: Fragments):
+        self.env, self.digests, self.fragments = env, digests, fragments
+        self._event_plans: dict[str, tuple[tuple, str, str, list[PagePlan]]] = {}
+
+    def start(self, data: RenderInput) -> None:
+        """Plan for `data` from now on."""
+        self.data, self.nav = data, data.nav
         self.chrome = sha(generator_fingerprint(), repr(data.config), repr(self.nav),
-                          *(digests.template(env, name) for name in CHROME_TEMPLATES))
-        self.everything = sha(self.chrome, digests.events(data.timeline.events), repr(data.timeline.topics))
+                          *(self.digests.template(self.env, name) for name in CHROME_TEMPLATES))
+        events = data.timeline.events
+        self.all_cards = sha(self.chrome, self.cards(("all", "cards"), events), repr(data.timeline.topics))
+        """Every event's card: what lists of all events show."""
+        self.everything = sha(self.all_cards, self.digests.memo(("all", "events"), events,
+                                                                lambda: self.digests.events(events)))
+        """Every event, bodies included: what the data files hold."""
         self._chrome_html: dict[tuple[str, int | None], Markup] = {}
+        if len(self._event_plans) > len(events) + 100:
+            self._event_plans = {k: v for k, v in self._event_plans.items() if k in data.timeline.by_id}
 
     def page(self, dest: str, template: str, parts: Sequence[str], context: Callable[[], Mapping[str, Any]]) -> PagePlan:
         fingerprint = sha(self.chrome, self.digests.template(self.env, template), *parts)
@@ -297,10 +316,12 @@ class Planner:
         return PagePlan(dest, sha(self.chrome, *parts), lambda: make().encode(), in_parent)
 
     def plans(self) -> Iterator[PagePlan]:
-        d, t, ev = self.data, self.data.timeline, self.digests.events
-        yield self.page("index.html", "home.html", [self.everything], lambda: home_context(d))
+        d, t, cards = self.data, self.data.timeline, self.digests.cards
+        events = self.event_plans()
+        yield self.page("index.html", "home.html", self.home_parts(), lambda: home_context(d))
         for year in t.years:
-            yield self.page(f"years/{year.year}/index.html", "year.html", [ev(year.events)],
+            shown = self.digests.memo(("year", str(year.year)), year.events, lambda year=year: cards(year.events))
+            yield self.page(f"years/{year.year}/index.html", "year.html", [shown],
                             lambda year=year: year_context(d, year))
         for topic in t.topics:
             yield from self.listing(topic.url, "topic.html", t.by_topic[topic.id].events,
@@ -309,9 +330,23 @@ class Planner:
         for kind in t.kinds:
             yield from self.listing(kind.url, "kind.html", t.by_kind[kind.id].events, [repr(kind)],
                                     lambda page, kind=kind: kind_context(d, kind, page))
-        for event in t.events:
-            yield from self.event_files(event)
+        yield from events
         yield from self.site_files()
+
+    def event_plans(self) -> list[PagePlan]:
+        """The plans of every event's files, reused for the events whose pages show the very
+        objects they showed last time (and the same body, templates and site)."""
+        plans: list[PagePlan] = []
+        base = sha(self.chrome, self.digests.template(self.env, "event.html"))
+        for event in self.data.timeline.events:
+            inputs, body = self.event_page_inputs(event), self.data.body_keys[event.id]
+            known = self._event_plans.get(event.id)
+            if (known is None or known[1] != base or known[2] != body or len(known[0]) != len(inputs)
+                    or not all(map(operator.is_, known[0], inputs))):
+                known = (inputs, base, body, list(self.event_files(event)))
+                self._event_plans[event.id] = known
+            plans += known[3]
+        return plans
 
     def listing(self, url: str, template: str, events: tuple[Event, ...], parts: list[str],
                 context: Callable[[int], Mapping[str, Any]]) -> Iterator[PagePlan]:
@@ -320,53 +355,83 @@ class Planner:
         count = page_count(len(events))
         for number in range(1, count + 1):
             own = events[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
-            shown = [self.digests.events(own), str(number), str(count), str(len(events))]
+            shown = [self.cards(("page", f"{url}{number}"), own), str(number), str(count), str(len(events))]
             if number == 1:
-                shown.append(self.digests.events(events))
+                shown.append(self.cards(("listing", url), events))
             yield self.page(self.dest_of(page_url(url, number)), template, [*parts, *shown],
                             lambda number=number: context(number))
+
+    def cards(self, slot: tuple[str, str], events: tuple[Event, ...]) -> str:
+        """The digest of the events' cards, memoized on the events themselves (comparing a
+        thousand identities costs much less than a thousand digest look-ups)."""
+        return self.digests.memo(slot, events, lambda: self.digests.cards(events))
 
     def dest_of(self, url: str) -> str:
         return url[len(self.data.config.base_path):] + "index.html"
 
+    def home_parts(self) -> list[str]:
+        """What the home page shows: the strip's events, each year's counts and landmarks, topic counts."""
+        t, cards = self.data.timeline, self.digests.cards
+        years = [repr((y.year, len(y.events), [(c.kind.id, c.count) for c in y.counts])) for y in t.years]
+        landmarks = [e for y in t.years for e in y.landmarks]
+        topics = [str(len(t.by_topic[x.id].events)) for x in t.topics]
+        return [cards(strip_events(t.events)), cards(landmarks), *years, *topics, repr(t.topics)]
+
     def event_files(self, event: Event) -> Iterator[PagePlan]:
-        d, related = self.data, self.data.timeline.neighbours[event.id]
-        shown = [e for col in lineage_columns(event, d.timeline.neighbours).values() for e in col]
-        shown += [e for e in (related.prev, related.next) if e] + list(related.builds_on) + list(related.led_to)
-        parts = [self.digests.events(shown), d.body_keys[event.id]]
-        yield self.page(f"events/{event.id}/index.html", "event.html", parts, lambda: event_context(d, event))
+        parts = [self.event_page_digest(event), self.data.body_keys[event.id]]
+        yield self.page(f"events/{event.id}/index.html", "event.html", parts,
+                        lambda: event_context(self.data, self.data.timeline.by_id[event.id]))
         if is_citable(event):
-            yield self.file(f"events/{event.id}/{event.id}.bib", [self.digests.event(event)], lambda: bibtex_entry(event))
+            yield self.file(f"events/{event.id}/{event.id}.bib", [self.digests.card(event)], lambda: bibtex_entry(event))
+
+    def event_page_inputs(self, event: Event) -> tuple:
+        """The objects an event page shows: the event, its neighbours in its year and two
+        generations of lineage each way (through its parents' and children's own lineage)."""
+        neighbours = self.data.timeline.neighbours
+        related = neighbours[event.id]
+        return (event, related.prev, related.next, *related.builds_on, None, *related.led_to, None,
+                *(e for p in related.builds_on for e in neighbours[p.id].builds_on), None,
+                *(e for c in related.led_to for e in neighbours[c.id].led_to))
+
+    def event_page_digest(self, event: Event) -> str:
+        """The cards an event page shows: its own, its neighbours' and two generations of lineage."""
+        neighbours = self.data.timeline.neighbours
+        related = neighbours[event.id]
+        shown = [e for col in lineage_columns(event, neighbours).values() for e in col]
+        shown += [e for e in (related.prev, related.next) if e] + list(related.builds_on) + list(related.led_to)
+        return self.digests.cards(shown)
 
     def site_files(self) -> Iterator[PagePlan]:
         d, c, t, everything = self.data, self.data.config, self.data.timeline, self.everything
         yield self.page("data/index.html", "data.html", [], lambda: data_context(d))
-        yield self.page("search/index.html", "search.html", [everything], lambda: search_context(d))
+        yield self.page("search/index.html", "search.html", [self.all_cards], lambda: search_context(d))
         yield self.page("404.html", "404.html", [], lambda: _base(d, "Page not found", c.description, c.base_path + "404.html", []))
         latest = feed_events(t)
-        yield self.page("feed.xml", "feed.xml", [self.digests.events(latest)], lambda: {"site": c, "events": latest})
+        yield self.page("feed.xml", "feed.xml", [self.digests.cards(latest)], lambda: {"site": c, "events": latest})
         urls = sitemap_urls(t, c)
         yield self.page("sitemap.xml", "sitemap.xml", [sha(*urls)], lambda: {"site": c, "urls": urls})
         keep = self.fragments.keep  # a worker's pieces would be lost with it
         yield self.file("events.json", [everything], lambda: events_json(t, c, self.fragment), in_parent=keep)
         yield self.file("events.csv", [everything], lambda: events_csv(t, c, self.fragment), in_parent=keep)
         papers = [e for e in t.events if is_citable(e)]
-        yield self.file("events.bib", [self.digests.events(papers)],
+        yield self.file("events.bib", [self.digests.cards(papers)],
                         lambda: "\n".join(self.fragment("bib", e, lambda e=e: bibtex_entry(e)) for e in papers),
                         in_parent=keep)
-        yield self.file("search.json", [everything], lambda: search_index(t, self.fragment), in_parent=keep)
+        yield self.file("search.json", [self.all_cards], lambda: search_index(t, self.fragment), in_parent=keep)
 
     def fragment(self, kind: str, event: Event, make: Callable[[], str]) -> str:
+        """An event's piece of a data file: what it shows of the event, its lineage and the site."""
         related = self.data.timeline.neighbours[event.id]
-        key = (kind, self.data.config.base_url, self.digests.event(event),
-               tuple(e.id for e in related.builds_on), tuple(e.id for e in related.led_to))
-        return self.fragments.get(key, make)
+        inputs = (self.data.config, event, *related.builds_on, None, *related.led_to)
+        return self.fragments.get((kind, event.id), inputs, make)
 
 
 def plan_site(data: RenderInput, env: jinja2.Environment, digests: Digests | None = None,
               fragments: Fragments | None = None) -> list[PagePlan]:
     """Every page and data file of the site, in a stable order."""
-    return list(Planner(data, env, digests or Digests(), fragments or Fragments()).plans())
+    planner = Planner(env, digests or Digests(), fragments or Fragments())
+    planner.start(data)
+    return list(planner.plans())
 
 
 def page_count(total: int) -> int:

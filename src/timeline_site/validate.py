@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -404,8 +404,23 @@ EventMemo = dict[str, tuple[SourceDoc, Context, Event | None, list[ContentError]
 """Validated events by path, with the SourceDoc and Context they were checked against."""
 
 
+@dataclass
+class ValidationMemo:
+    """What a long-lived Builder keeps between validations: each file's result, and the
+    cycles of the last lineage graph (finding them walks the whole graph)."""
+
+    files: EventMemo = field(default_factory=dict)
+    graph: dict[str, list[str]] | None = None
+    cycles: list[list[str]] = field(default_factory=list)
+
+    def prune(self, paths: set[str]) -> None:
+        """Forget files that are gone."""
+        if len(self.files) != len(paths) or not paths.issuperset(self.files):
+            self.files = {k: v for k, v in self.files.items() if k in paths}
+
+
 def validate_events(docs: Iterable[SourceDoc], ctx: Context,
-                    memo: EventMemo | None = None) -> tuple[list[Event], list[ContentError]]:
+                    memo: ValidationMemo | None = None) -> tuple[list[Event], list[ContentError]]:
     """Validate each file, then the checks across files. Never raises for content.
 
     With a `memo` (kept by a long-lived Builder), a file whose SourceDoc and
@@ -413,16 +428,16 @@ def validate_events(docs: Iterable[SourceDoc], ctx: Context,
     """
     errors: list[ContentError] = []
     docs = list(docs)
-    errors += check_unique_ids(docs)
+    ids = [event_id(d) for d in docs]
+    errors += check_unique_ids(docs, ids)
     events = []
     for doc in docs:
-        event, problems = _validate_memoized(doc, ctx, memo) if memo is not None else validate_event(doc, ctx)
+        event, problems = _validate_memoized(doc, ctx, memo.files) if memo is not None else validate_event(doc, ctx)
         errors += problems
         if event is not None:
             events.append(event)
-    known = {event_id(d) for d in docs}
-    by_path = {str(d.src_path): d for d in docs}
-    errors += check_lineage(events, known, by_path)
+    known = set(ids)
+    errors += check_lineage(events, known, docs, memo)
     errors += check_cross_references(events, known)
     return events, errors
 
@@ -435,10 +450,13 @@ def _validate_memoized(doc: SourceDoc, ctx: Context, memo: EventMemo) -> tuple[E
     return known[2], known[3]
 
 
-def check_unique_ids(docs: list[SourceDoc]) -> list[ContentError]:
+def check_unique_ids(docs: list[SourceDoc], ids: list[str] | None = None) -> list[ContentError]:
+    ids = ids if ids is not None else [event_id(d) for d in docs]
+    if len(set(ids)) == len(ids):
+        return []
     seen: dict[str, list[SourceDoc]] = {}
-    for doc in docs:
-        seen.setdefault(event_id(doc), []).append(doc)
+    for eid, doc in zip(ids, docs):
+        seen.setdefault(eid, []).append(doc)
     errors = []
     for eid, same in seen.items():
         for doc in same if len(same) > 1 else ():
@@ -447,23 +465,40 @@ def check_unique_ids(docs: list[SourceDoc]) -> list[ContentError]:
     return errors
 
 
-def check_lineage(events: list[Event], known: set[str], by_path: Mapping[str, SourceDoc]) -> list[ContentError]:
+def check_lineage(events: list[Event], known: set[str], docs: list[SourceDoc],
+                  memo: ValidationMemo | None = None) -> list[ContentError]:
     """builds_on must name existing events other than itself, without cycles."""
     errors = []
+    by_path: dict[str, SourceDoc] = {}
+
+    def line_of(event: Event, *key: str | int) -> int | None:
+        if not by_path:  # only needed for a message: built when the first one is
+            by_path.update((str(d.src_path), d) for d in docs)
+        return by_path[event.src_path].line_of(*key)
+
     for event in events:
-        doc = by_path[event.src_path]
         for i, parent in enumerate(event.builds_on):
-            line = doc.line_of("builds_on", i)
             if parent == event.id:
-                errors.append(ContentError(event.src_path, line, "builds_on: an event cannot build on itself", "builds_on"))
+                errors.append(ContentError(event.src_path, line_of(event, "builds_on", i),
+                                           "builds_on: an event cannot build on itself", "builds_on"))
             elif parent not in known:
-                errors.append(ContentError(event.src_path, line, f"builds_on: unknown event id '{parent}'"
-                                           f"{did_you_mean(parent, known)}", "builds_on"))
-    for cycle in find_cycles({e.id: [p for p in e.builds_on if p != e.id] for e in events}):
+                errors.append(ContentError(event.src_path, line_of(event, "builds_on", i),
+                                           f"builds_on: unknown event id '{parent}'{did_you_mean(parent, known)}",
+                                           "builds_on"))
+    for cycle in lineage_cycles({e.id: [p for p in e.builds_on if p != e.id] for e in events}, memo):
         first = next(e for e in events if e.id == cycle[0])
-        errors.append(ContentError(first.src_path, by_path[first.src_path].line_of("builds_on"),
+        errors.append(ContentError(first.src_path, line_of(first, "builds_on"),
                                    "builds_on forms a cycle: " + " → ".join(cycle + [cycle[0]]), "builds_on"))
     return errors
+
+
+def lineage_cycles(graph: dict[str, list[str]], memo: ValidationMemo | None) -> list[list[str]]:
+    """`find_cycles(graph)`, or the last answer if the graph is the same as last time."""
+    if memo is None:
+        return find_cycles(graph)
+    if graph != memo.graph:
+        memo.graph, memo.cycles = graph, find_cycles(graph)
+    return memo.cycles
 
 
 def find_cycles(graph: Mapping[str, list[str]]) -> list[list[str]]:

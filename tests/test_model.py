@@ -65,3 +65,53 @@ def test_same_month_events_are_ordered_by_day_then_importance(site):
     t = prepare_site(site.options).timeline
     assert [e.id for e in t.year(2014).events] == ["resnet-lite", "later"]
     assert t.neighbours["later"].prev.id == "resnet-lite"
+
+
+def _real_site_timeline():
+    from conftest import REPO
+    from timeline_site.config import BuildOptions
+    return prepare_site(BuildOptions.for_project(REPO / "content", out_dir=REPO / "_unused")).timeline
+
+
+def _rebuilt(timeline, events):
+    from timeline_site.model import build_timeline
+    return build_timeline(events, timeline.kinds, timeline.topics, range(timeline.years[0].year, timeline.years[-1].year + 1),
+                          {y.year: y.url for y in timeline.years})
+
+
+@pytest.mark.parametrize("pick", [0, 1, 7, 40, 100, -1])
+def test_a_patched_timeline_equals_one_built_anew(pick):
+    """An edit that keeps the event in its place (title, summary, body…) patches the timeline:
+    the result must be exactly the timeline built from scratch."""
+    from dataclasses import replace
+
+    from timeline_site.model import patch_timeline, same_place
+    timeline = _real_site_timeline()
+    chosen = [timeline.events[pick], timeline.events[(pick + 13) % len(timeline.events)]]
+    edited = {e.id: replace(e, title=e.title + " (edited)", body=e.body + "\nMore.\n", summary="Changed.")
+              for e in chosen}
+    assert all(same_place(timeline.by_id[i], e) for i, e in edited.items())
+    patched = patch_timeline(timeline, edited.values())
+    fresh = _rebuilt(timeline, [edited.get(e.id, e) for e in timeline.events])
+    assert patched == fresh
+    assert dict(patched.neighbours) == dict(fresh.neighbours)
+    assert dict(patched.by_topic) == dict(fresh.by_topic) and dict(patched.by_kind) == dict(fresh.by_kind)
+    assert dict(patched.by_id) == dict(fresh.by_id)
+    # Nothing still points at the old objects.
+    stale = {id(timeline.by_id[i]) for i in edited}
+    held = [e for n in patched.neighbours.values() for e in (n.prev, n.next, *n.builds_on, *n.led_to) if e]
+    held += [e for y in patched.years for e in (*y.events, *y.landmarks, *(x for m in y.months for x in m.events))]
+    held += [e for s in (*patched.by_topic.values(), *patched.by_kind.values()) for g in s.groups for e in (*s.events, *g.events)]
+    assert not stale & {id(e) for e in held}
+
+
+def test_a_moved_event_is_not_in_the_same_place():
+    from dataclasses import replace
+
+    from timeline_site.model import PartialDate, same_place
+    event = _real_site_timeline().events[5]
+    assert same_place(event, replace(event, title="Other", body="Other"))
+    assert not same_place(event, replace(event, date=PartialDate(event.date.year + 1)))
+    assert not same_place(event, replace(event, importance="notable" if event.importance != "notable" else "major"))
+    assert not same_place(event, replace(event, builds_on=("x",)))
+    assert not same_place(event, replace(event, topics=event.topics[:1] + event.topics[:1]))

@@ -15,7 +15,7 @@ import markdown
 import pytest
 from conftest import Site
 
-from timeline_site import render
+from timeline_site import render, write
 
 
 class Injected(Exception):
@@ -92,8 +92,10 @@ def test_failure_in_markdown_rendering(edited, monkeypatch, tmp_path):
 @pytest.mark.parametrize("nth", [1, 5, 12])
 def test_failure_while_writing_files(edited, monkeypatch, tmp_path, nth):
     site, kwargs, before = edited
-    monkeypatch.setattr(Path, "write_bytes", fail_on_call(nth, Path.write_bytes, Injected("disk full")))
+    wrapper = fail_on_call(nth, write.write_file, Injected("disk full"))
+    monkeypatch.setattr(write, "write_file", wrapper)  # every file of the site goes through it
     assert_untouched_then_recovers(site, kwargs, before, monkeypatch, tmp_path)
+    assert wrapper.calls["n"] >= nth
 
 
 def test_failure_while_moving_files_into_place(edited, monkeypatch, tmp_path):
@@ -112,7 +114,7 @@ def test_failure_while_moving_files_into_place(edited, monkeypatch, tmp_path):
 def test_interrupt_while_writing_is_rolled_back_too(edited, monkeypatch, tmp_path):
     """Ctrl+C in the middle of writing (a BaseException, not an Exception) still leaves the old site."""
     site, kwargs, before = edited
-    monkeypatch.setattr(Path, "write_bytes", fail_on_call(3, Path.write_bytes, KeyboardInterrupt()))
+    monkeypatch.setattr(write, "write_file", fail_on_call(3, write.write_file, KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):
         site.build(**kwargs)
     assert tree_digest(site.out) == before

@@ -11,6 +11,7 @@ a rebuild is a pure function of the content, made fast by memoizing.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import operator
@@ -18,7 +19,7 @@ import os
 import re
 import time
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
@@ -83,8 +84,15 @@ class Builder:
         self._model: tuple[Context, list[Event], Timeline] | None = None
         """The last build's context, validated events and timeline."""
         self._data: RenderInput | None = None
+        self._change: tuple[Timeline, set[str]] | None = None
+        self._keys: dict[str, str] | None = None
+        """The last build's body keys, by event id."""
+        self._referrers: dict[str, set[str]] = {}
+        """Event id -> the events whose [[links]] name it."""
+        """(the last build's timeline, the events that changed since) when the model knows."""
         self._plans: tuple[RenderInput, list[PagePlan]] | None = None
         self._wrote_last = False
+        self._builds_since_collection = 0
         """True once this Builder has written the output folder (so it knows what is in it)."""
         self.laps = Laps()
 
@@ -123,15 +131,17 @@ class Builder:
         """The timeline: the last one if no event changed, the last one patched if the
         changed events kept their places, else built anew."""
         config = context.config
-        last = self._model
+        last, self._change = self._model, None
         if last is not None and last[0] is context and len(last[1]) == len(events):
             changed = [new for old, new in zip(last[1], events) if old is not new]
             if not changed:
+                self._change = (last[2], set())
                 return last[2]
             if len(changed) <= PATCH_AT_MOST and all(
                     same_place(old, new) for old, new in zip(last[1], events) if old is not new):
                 timeline = patch_timeline(last[2], changed)
                 self._model = (context, events, timeline)
+                self._change = (last[2], {e.id for e in changed})
                 return timeline
         timeline = build_timeline(events, config.kinds, tuple(context.topics.values()), config.years,
                                   {y: year_url(config.base_path, y) for y in config.years}, self.options.drafts)
@@ -147,10 +157,32 @@ class Builder:
         return self.context
 
     def body_keys(self, timeline: Timeline) -> dict[str, str]:
-        keys = {e.id: self.body_key(e, timeline) for e in timeline.events}
-        self.markdown.retain(set(keys.values()))
-        self._body_keys = {k: v for k, v in self._body_keys.items() if k in keys}
+        """Each event's body cache key. After a patch only the changed events and those whose
+        [[links]] name one are keyed again; the events whose key changed join `_change`."""
+        if self._change is None or self._keys is None:
+            keys = {e.id: self.body_key(e, timeline) for e in timeline.events}
+            self._referrers = referrers(timeline.events)
+            self.markdown.retain(set(keys.values()))
+            if len(self._body_keys) != len(keys):
+                self._body_keys = {k: v for k, v in self._body_keys.items() if k in keys}
+        else:
+            changed, keys = self._change[1], dict(self._keys)
+            for event_id in changed:
+                self._update_referrers(self._body_keys[event_id][0], timeline.by_id[event_id])
+            for event_id in changed | {r for c in changed for r in self._referrers.get(c, ())}:
+                if keys[event_id] != (key := self.body_key(timeline.by_id[event_id], timeline)):
+                    keys[event_id] = key
+                    changed.add(event_id)
+        if self.remember:
+            self._keys = keys
         return keys
+
+    def _update_referrers(self, old: Event, new: Event) -> None:
+        if old.references != new.references:
+            for _, target in old.references:
+                self._referrers.get(target, set()).discard(old.id)
+            for _, target in new.references:
+                self._referrers.setdefault(target, set()).add(new.id)
 
     def check_bodies(self, data: RenderInput) -> None:
         """Render every body (in both processes), store them, and raise BuildFailed on any problem."""
@@ -200,7 +232,7 @@ class Builder:
             pages = self._plans[1]
         else:
             self.digests.new_build(data.timeline.events, templates_changed)
-            self.planner.start(data)
+            self.planner.start(data, None if templates_changed else self._change)
             pages = list(self.planner.plans())
             if self.remember:
                 self._plans = (data, pages)
@@ -234,7 +266,7 @@ class Builder:
         previous = self.manifest.load() if self.options.out_dir.is_dir() else None
         try:
             written = self.write(plans, previous, data)
-            self.laps.lap("render and write")
+            self.laps.lap("write")
         except BuildFailed:
             raise  # found before anything was published: the folder and its manifest still agree
         except BaseException:
@@ -245,10 +277,33 @@ class Builder:
         self.manifest.save({p.dest_path: p.fingerprint for p in plans})
         self.fragments.sweep(data.timeline.by_id)
         self.laps.lap("manifest")
+        self.settle_heap(len(data.timeline.events))
         log.debug("build stages: %s", self.laps)
         pages = sum(1 for p in plans if p.dest_path.endswith(".html") and not p.dest_path.startswith("static/"))
         return BuildReport(len(data.timeline.events), pages, len(written), time.perf_counter() - started,
                            self.options.out_dir, tuple(written))
+
+    def settle_heap(self, events: int) -> None:
+        """Take what this Builder keeps out of the garbage collector's sight.
+
+        On a big site it keeps millions of objects (parsed files, events, plans,
+        pieces), and Python's collector rescans them all every so often while the
+        next build allocates: a quarter of a one-event rebuild went to that. They
+        are acyclic and freed by reference counting when replaced, so they are
+        frozen after each build (young cycles are collected first); every
+        FULL_COLLECTION_EVERY builds everything is collected once, for any cycle
+        that did get frozen.
+        """
+        if not self.remember or events < FREEZE_HEAP_AT:
+            return
+        self._builds_since_collection += 1
+        if self._builds_since_collection >= FULL_COLLECTION_EVERY:
+            gc.unfreeze()
+            gc.collect()
+            self._builds_since_collection = 0
+        else:
+            gc.collect(1)
+        gc.freeze()
 
     def write(self, plans: list[PagePlan], previous: dict[str, str] | None, data: RenderInput) -> list[str]:
         """Everything into a fresh folder (first build), else only what changed, in place.
@@ -270,6 +325,7 @@ class Builder:
             if changed or removed:
                 pages = list(self.render(changed, data.bodies))
                 self.settle_bodies(data.timeline)
+                self.laps.lap("render")
                 update_site(self.options.out_dir, pages, removed)
             return [p.dest_path for p in changed]
         except jinja2.TemplateError as error:
@@ -331,6 +387,9 @@ class FreshBody:
     problems: tuple[str, ...]
 
 
+FREEZE_HEAP_AT = 2000
+"""Sites with at least this many events have a Builder's heap frozen between builds (`settle_heap`)."""
+FULL_COLLECTION_EVERY = 50
 PATCH_AT_MOST = 50
 """More changed events than this and the timeline is built anew rather than patched."""
 SAVE_EVERY = 1000
@@ -381,6 +440,15 @@ def template_error(error: jinja2.TemplateError, templates_dir: Path) -> ContentE
         name, line = inside[-1] if inside else (None, None)
     where = f"templates/{Path(name).name}" if name else "templates"
     return ContentError(PurePosixPath(where), line, f"template error: {error.message or error}")
+
+def referrers(events: Iterable[Event]) -> dict[str, set[str]]:
+    """Event id -> the ids of the events whose [[links]] name it."""
+    found: dict[str, set[str]] = {}
+    for event in events:
+        for _, target in event.references:
+            found.setdefault(target, set()).add(event.id)
+    return found
+
 
 def link_targets(event: Event, timeline: Timeline) -> tuple:
     """What the event's [[id]] links resolve to: part of its rendered body's cache key."""

@@ -73,6 +73,10 @@ class MarkdownCache:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._db = sqlite3.connect(self.path, timeout=30)
+                # Write-ahead log, synced at checkpoints only: a commit costs no fsync, and a
+                # crash loses at most the last bodies (the cache stays consistent).
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
                 self._db.execute("CREATE TABLE IF NOT EXISTS md (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
             except sqlite3.DatabaseError as error:  # a damaged cache is dropped, never trusted
                 log.warning("ignoring the Markdown cache %s: %s", self.path, error)

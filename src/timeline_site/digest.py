@@ -12,6 +12,7 @@ import operator
 from collections.abc import Callable, Iterable
 from dataclasses import fields
 from functools import cache
+from typing import Any, TypeVar
 from pathlib import Path
 
 import jinja2
@@ -21,6 +22,7 @@ from .model import Event
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 DEPENDENCIES = ("jinja2", "markdown", "pygments", "nh3", "latex2mathml", "pyyaml")
 
 
@@ -60,7 +62,7 @@ class Digests:
     def __init__(self) -> None:
         self._events: dict[int, tuple[Event, list[str | None]]] = {}
         self._templates: dict[tuple[int, str], str] = {}
-        self._memo: dict[tuple[str, str], tuple[tuple, str]] = {}
+        self._memo: dict[tuple[str, str], tuple[tuple, Any]] = {}
         self._memo_used: set[tuple[str, str]] = set()
 
     def _slots(self, event: Event) -> list[str | None]:
@@ -90,7 +92,7 @@ class Digests:
     def cards(self, events: Iterable[Event]) -> str:
         return sha(*(self.card(e) for e in events))
 
-    def memo(self, slot: tuple[str, str], inputs: tuple, make: Callable[[], str]) -> str:
+    def memo(self, slot: tuple[str, str], inputs: tuple, make: Callable[[], T]) -> T:
         """`make()`, or its last result for `slot` if `inputs` are the very same objects as then.
 
         For fingerprints that would otherwise be recomputed for every page of every

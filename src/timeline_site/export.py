@@ -1,6 +1,6 @@
 """The site's data files: events.json, events.csv and the search index.
 
-Each event's part is made on its own through a `fragment` callback, so a
+Each event's part is made on its own through a `pieces` callback, so a
 long-lived Builder can cache the parts and rebuild a 10,000-event export by
 joining strings; the default makes every part afresh.
 """
@@ -10,8 +10,8 @@ import csv
 import io
 import json
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from .config import SiteConfig
 from .model import Event, Timeline
@@ -19,18 +19,25 @@ from .tabular import COLUMNS, event_row
 
 log = logging.getLogger(__name__)
 
-Fragment = Callable[[str, Event, Callable[[], str]], str]
+T = TypeVar("T", str, bytes)
+
+Pieces = Callable[[str, Sequence[Event], Callable[[Event], str]], list[bytes]]
+"""(kind of piece, events, how to make one event's piece) -> the pieces, encoded, in order.
+A big site's data files are tens of megabytes: kept as bytes, a file is one join."""
 
 
-def _no_cache(kind: str, event: Event, make: Callable[[], str]) -> str:
-    return make()
+def make_pieces(kind: str, events: Sequence[Event], make: Callable[[Event], str]) -> list[bytes]:
+    return [make(e).encode() for e in events]
 
 
-def search_index(t: Timeline, fragment: Fragment = _no_cache) -> str:
+def search_index(t: Timeline, pieces: Pieces = make_pieces) -> str:
     """A compact index for the search box: what a reader is likely to type."""
-    rows = (fragment("search", e, lambda e=e: json.dumps(search_row(e), ensure_ascii=False, separators=(",", ":")))
-            for e in t.events)
-    return "[" + ",".join(rows) + "]\n"
+    return b"".join(search_index_chunks(t, pieces)).decode()
+
+
+def search_index_chunks(t: Timeline, pieces: Pieces = make_pieces) -> list[bytes]:
+    rows = pieces("search", t.events, lambda e: json.dumps(search_row(e), ensure_ascii=False, separators=(",", ":")))
+    return [b"[", *separated(rows, b","), b"]\n"]
 
 
 def search_row(e: Event) -> dict[str, str]:
@@ -69,26 +76,44 @@ def event_record(event: Event, t: Timeline, c: SiteConfig) -> dict[str, Any]:
     }
 
 
-def events_json(t: Timeline, c: SiteConfig, fragment: Fragment = _no_cache) -> str:
+def events_json(t: Timeline, c: SiteConfig, pieces: Pieces = make_pieces) -> str:
     """The data export: one event per line (diff-friendly, and fast: each line is made, and cached, on its own)."""
+    return b"".join(events_json_chunks(t, c, pieces)).decode()
+
+
+def events_json_chunks(t: Timeline, c: SiteConfig, pieces: Pieces = make_pieces) -> list[bytes]:
+    """events.json as a list of byte strings to concatenate (a big site's is tens of
+    megabytes: joined once, not copied by each `+`)."""
     head = {
         "site": {"title": c.title, "url": c.base_url, "years": [c.first_year, c.last_year]},
         "kinds": [{"id": k.id, "name": k.name, "plural": k.plural} for k in t.kinds],
         "topics": [{"id": x.id, "name": x.name} for x in t.topics],
     }
     opening = json.dumps(head, ensure_ascii=False, indent=1)[:-2]
-    records = (fragment("json", e, lambda e=e: json.dumps(event_record(e, t, c), ensure_ascii=False)) for e in t.events)
-    return opening + ',\n "events": [\n' + ",\n".join(records) + "\n ]\n}\n"
+    records = pieces("json", t.events, lambda e: json.dumps(event_record(e, t, c), ensure_ascii=False))
+    return [(opening + ',\n "events": [\n').encode(), *separated(records, b",\n"), b"\n ]\n}\n"]
 
 
-def events_csv(t: Timeline, c: SiteConfig, fragment: Fragment = _no_cache) -> str:
+def separated(items: list[T], separator: T) -> list[T]:
+    """`items` with `separator` between each two: `"".join` of it is `separator.join(items)`."""
+    if not items:
+        return []
+    out = [separator] * (2 * len(items) - 1)
+    out[0::2] = items
+    return out
+
+
+def events_csv(t: Timeline, c: SiteConfig, pieces: Pieces = make_pieces) -> str:
     """events.csv (columns documented in tabular.py), one cached line per event."""
+    return b"".join(events_csv_chunks(t, c, pieces)).decode()
+
+
+def events_csv_chunks(t: Timeline, c: SiteConfig, pieces: Pieces = make_pieces) -> list[bytes]:
     def line(event: Event) -> str:
         row = event_row(event, t, c)
         return _csv_line([row[name] for name in COLUMNS])
 
-    rows = (fragment("csv", e, lambda e=e: line(e)) for e in t.events)
-    return _csv_line(list(COLUMNS)) + "".join(rows)
+    return [_csv_line(list(COLUMNS)).encode(), *pieces("csv", t.events, line)]
 
 
 def _csv_line(cells: list[str]) -> str:

@@ -223,6 +223,10 @@ class Timeline:
     neighbours: Mapping[str, Neighbours] = field(repr=False)
     by_topic: Mapping[str, Selection] = field(repr=False)
     by_kind: Mapping[str, Selection] = field(repr=False)
+    layout: object = field(default_factory=object, repr=False, compare=False)
+    """The same object for timelines whose events sit in the same places (ids, order,
+    groups, lineage): `patch_timeline` keeps it, `build_timeline` makes a new one. So
+    what depends only on where events sit can be memoized on it."""
 
     def year(self, year: int) -> Year:
         return self.years[year - self.years[0].year]

@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 import operator
 import re
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, TypedDict
+from typing import Any, TypedDict, TypeVar
 
 import jinja2
 from markupsafe import Markup
@@ -34,11 +34,13 @@ from .charts import (
 from .cite import bibtex_entry, is_citable, structured_data
 from .config import SiteConfig
 from .digest import Digests, generator_fingerprint, sha
-from .export import events_csv, events_json, search_index
+from .export import events_csv_chunks, events_json_chunks, search_index_chunks, separated
 from .model import MONTHS, Event, Kind, Neighbours, Timeline, Topic, Year, YearGroup
 from .validate import FIELDS
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 CHROME_TEMPLATES = ("header.html", "footer.html")
 """Rendered once per build and placed in every page by base.html."""
@@ -49,11 +51,15 @@ STRIP_MAX_DOTS = 600
 FEED_SIZE = 50
 
 
+Content = bytes | list[bytes]
+"""A file's bytes, or pieces of it to write one after another (the big data files)."""
+
+
 @dataclass(frozen=True)
 class RenderedPage:
     dest_path: PurePosixPath
     """Relative to the output folder."""
-    content: bytes
+    content: Content
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,7 @@ class PagePlan:
     dest_path: str
     """Relative to the output folder, with '/' (a str: a big site plans thousands of these)."""
     fingerprint: str
-    render: Callable[[], bytes]
+    render: Callable[[], Content]
     in_parent: bool = False
     """Render in the building process itself (never in a worker), so that the
     per-event pieces it caches stay for the next build."""
@@ -227,9 +233,10 @@ class Fragments:
 
     def __init__(self, keep: bool = True) -> None:
         self.keep = keep
-        self._store: dict[tuple[str, str], tuple[tuple, str]] = {}
+        self._store: dict[tuple[str, str], tuple[tuple, bytes]] = {}
+        self._lists: dict[str, tuple[tuple, Sequence[Event], Mapping[str, Neighbours], list[bytes]]] = {}
 
-    def get(self, slot: tuple[str, str], inputs: tuple, make: Callable[[], str]) -> str:
+    def get(self, slot: tuple[str, str], inputs: tuple, make: Callable[[], bytes]) -> bytes:
         if not self.keep:
             return make()
         known = self._store.get(slot)
@@ -237,6 +244,32 @@ class Fragments:
             known = (inputs, make())
             self._store[slot] = known
         return known[1]
+
+    def pieces(self, kind: str, events: Sequence[Event], related: Mapping[str, Neighbours], inputs: tuple,
+               make: Callable[[Event], str]) -> list[bytes]:
+        """Every event's piece of one kind, encoded, in order. The last build's list is reused where
+        the event and its Neighbours are the same objects (a patched timeline keeps both);
+        elsewhere each piece comes from `get`. `inputs`: what every piece depends on."""
+        if not self.keep:
+            return [make(e).encode() for e in events]
+        last = self._lists.get(kind)
+        if last is None or len(last[0]) != len(inputs) or not all(map(operator.is_, last[0], inputs)) \
+                or len(last[1]) != len(events):
+            out = [self.piece(kind, e, related, inputs, make) for e in events]
+        else:
+            _, old_events, old_related, out = last
+            out = list(out)
+            for i, (event, old) in enumerate(zip(events, old_events)):
+                if event is not old or related[event.id] is not old_related[event.id]:
+                    out[i] = self.piece(kind, event, related, inputs, make)
+        self._lists[kind] = (inputs, events, related, out)
+        return out
+
+    def piece(self, kind: str, event: Event, related: Mapping[str, Neighbours], inputs: tuple,
+              make: Callable[[Event], str]) -> bytes:
+        mine = related[event.id]
+        return self.get((kind, event.id), (*inputs, event, *mine.builds_on, None, *mine.led_to),
+                        lambda: make(event).encode())
 
     def sweep(self, event_ids: Collection[str]) -> None:
         """Drop the pieces of events that are gone (when they have piled up: this costs a pass)."""
@@ -278,10 +311,18 @@ class Planner:
     def __init__(self, env: jinja2.Environment, digests: Digests, fragments: Fragments):
         self.env, self.digests, self.fragments = env, digests, fragments
         self._event_plans: dict[str, tuple[tuple, str, str, list[PagePlan]]] = {}
+        self._planned: tuple[Timeline, str] | None = None
+        """The timeline whose event plans `_event_plans` holds, and their templates' digest."""
+        self._suspects: set[str] | None = None
 
-    def start(self, data: RenderInput) -> None:
-        """Plan for `data` from now on."""
+    def start(self, data: RenderInput, change: tuple[Timeline, Collection[str]] | None = None) -> None:
+        """Plan for `data` from now on. `change`: (a timeline, the ids of the events whose
+        objects or body keys differ in `data`); when that timeline is the one planned last,
+        only the event pages that show one of them are checked again."""
         self.data, self.nav = data, data.nav
+        self._suspects = None
+        if change is not None and self._planned is not None and change[0] is self._planned[0]:
+            self._suspects = pages_showing(data.timeline, change[1])
         self.chrome = sha(generator_fingerprint(), repr(data.config), repr(self.nav),
                           *(self.digests.template(self.env, name) for name in CHROME_TEMPLATES))
         events = data.timeline.events
@@ -312,8 +353,13 @@ class Planner:
             self._chrome_html[key] = Markup(self.env.get_template(name).render(context))
         return self._chrome_html[key]
 
-    def file(self, dest: str, parts: Sequence[str], make: Callable[[], str], in_parent: bool = False) -> PagePlan:
-        return PagePlan(dest, sha(self.chrome, *parts), lambda: make().encode(), in_parent)
+    def file(self, dest: str, parts: Sequence[str], make: Callable[[], str | list[bytes]],
+             in_parent: bool = False) -> PagePlan:
+        """A file made by `make`: its text, or a list of byte strings to write one after another."""
+        def render() -> Content:
+            text = make()
+            return text.encode() if isinstance(text, str) else text
+        return PagePlan(dest, sha(self.chrome, *parts), render, in_parent)
 
     def plans(self) -> Iterator[PagePlan]:
         d, t, cards = self.data, self.data.timeline, self.digests.cards
@@ -338,7 +384,11 @@ class Planner:
         objects they showed last time (and the same body, templates and site)."""
         plans: list[PagePlan] = []
         base = sha(self.chrome, self.digests.template(self.env, "event.html"))
+        suspects = self._suspects if self._planned is not None and self._planned[1] == base else None
         for event in self.data.timeline.events:
+            if suspects is not None and event.id not in suspects:
+                plans += self._event_plans[event.id][3]  # it shows the very objects it showed
+                continue
             inputs, body = self.event_page_inputs(event), self.data.body_keys[event.id]
             known = self._event_plans.get(event.id)
             if (known is None or known[1] != base or known[2] != body or len(known[0]) != len(inputs)
@@ -346,6 +396,7 @@ class Planner:
                 known = (inputs, base, body, list(self.event_files(event)))
                 self._event_plans[event.id] = known
             plans += known[3]
+        self._planned = (self.data.timeline, base)
         return plans
 
     def listing(self, url: str, template: str, events: tuple[Event, ...], parts: list[str],
@@ -372,10 +423,21 @@ class Planner:
     def home_parts(self) -> list[str]:
         """What the home page shows: the strip's events, each year's counts and landmarks, topic counts."""
         t, cards = self.data.timeline, self.digests.cards
-        years = [repr((y.year, len(y.events), [(c.kind.id, c.count) for c in y.counts])) for y in t.years]
-        landmarks = [e for y in t.years for e in y.landmarks]
-        topics = [str(len(t.by_topic[x.id].events)) for x in t.topics]
-        return [cards(strip_events(t.events)), cards(landmarks), *years, *topics, repr(t.topics)]
+        strip, landmarks, counts = self.by_layout("home", lambda: (
+            ids(strip_events(t.events)), ids(e for y in t.years for e in y.landmarks),
+            sha(*(repr((y.year, len(y.events), [(c.kind.id, c.count) for c in y.counts])) for y in t.years),
+                *(str(len(t.by_topic[x.id].events)) for x in t.topics))))
+        return [cards(self.current(strip)), cards(self.current(landmarks)), counts, repr(t.topics)]
+
+    def by_layout(self, name: str, make: Callable[[], T]) -> T:
+        """`make()`, memoized for as long as the timeline's events keep their places. Only
+        for what depends on those places: event objects themselves change with any edit
+        (memoize their ids, see `current`)."""
+        return self.digests.memo(("layout", name), (self.data.timeline.layout, self.data.config), make)
+
+    def current(self, event_ids: Sequence[str]) -> tuple[Event, ...]:
+        by_id = self.data.timeline.by_id
+        return tuple(by_id[i] for i in event_ids)
 
     def event_files(self, event: Event) -> Iterator[PagePlan]:
         parts = [self.event_page_digest(event), self.data.body_keys[event.id]]
@@ -384,7 +446,7 @@ class Planner:
         if is_citable(event):
             yield self.file(f"events/{event.id}/{event.id}.bib", [self.digests.card(event)], lambda: bibtex_entry(event))
 
-    def event_page_inputs(self, event: Event) -> tuple:
+    def event_page_inputs(self, event: Event) -> tuple:  # keep in step with pages_showing
         """The objects an event page shows: the event, its neighbours in its year and two
         generations of lineage each way (through its parents' and children's own lineage)."""
         neighbours = self.data.timeline.neighbours
@@ -406,24 +468,44 @@ class Planner:
         yield self.page("data/index.html", "data.html", [], lambda: data_context(d))
         yield self.page("search/index.html", "search.html", [self.all_cards], lambda: search_context(d))
         yield self.page("404.html", "404.html", [], lambda: _base(d, "Page not found", c.description, c.base_path + "404.html", []))
-        latest = feed_events(t)
+        latest = self.current(self.by_layout("feed", lambda: ids(feed_events(t))))
         yield self.page("feed.xml", "feed.xml", [self.digests.cards(latest)], lambda: {"site": c, "events": latest})
-        urls = sitemap_urls(t, c)
-        yield self.page("sitemap.xml", "sitemap.xml", [sha(*urls)], lambda: {"site": c, "urls": urls})
+        urls, urls_digest = self.by_layout("sitemap", lambda: (lambda urls: (urls, sha(*urls)))(sitemap_urls(t, c)))
+        yield self.page("sitemap.xml", "sitemap.xml", [urls_digest], lambda: {"site": c, "urls": urls})
         keep = self.fragments.keep  # a worker's pieces would be lost with it
-        yield self.file("events.json", [everything], lambda: events_json(t, c, self.fragment), in_parent=keep)
-        yield self.file("events.csv", [everything], lambda: events_csv(t, c, self.fragment), in_parent=keep)
-        papers = [e for e in t.events if is_citable(e)]
-        yield self.file("events.bib", [self.digests.cards(papers)],
-                        lambda: "\n".join(self.fragment("bib", e, lambda e=e: bibtex_entry(e)) for e in papers),
-                        in_parent=keep)
-        yield self.file("search.json", [self.all_cards], lambda: search_index(t, self.fragment), in_parent=keep)
+        yield self.file("events.json", [everything], lambda: events_json_chunks(t, c, self.pieces), in_parent=keep)
+        yield self.file("events.csv", [everything], lambda: events_csv_chunks(t, c, self.pieces), in_parent=keep)
+        papers = self.current(self.by_layout("papers", lambda: ids(e for e in t.events if is_citable(e))))
+        yield self.file("events.bib", [self.cards(("all", "papers"), papers)],
+                        lambda: separated(self.pieces("bib", papers, bibtex_entry), b"\n"), in_parent=keep)
+        yield self.file("search.json", [self.all_cards], lambda: search_index_chunks(t, self.pieces), in_parent=keep)
 
-    def fragment(self, kind: str, event: Event, make: Callable[[], str]) -> str:
-        """An event's piece of a data file: what it shows of the event, its lineage and the site."""
-        related = self.data.timeline.neighbours[event.id]
-        inputs = (self.data.config, event, *related.builds_on, None, *related.led_to)
-        return self.fragments.get((kind, event.id), inputs, make)
+    def pieces(self, kind: str, events: Sequence[Event], make: Callable[[Event], str]) -> list[bytes]:
+        """The events' pieces of a data file: each shows the event, its lineage and the site."""
+        return self.fragments.pieces(kind, events, self.data.timeline.neighbours, (self.data.config,), make)
+
+
+def ids(events: Iterable[Event]) -> tuple[str, ...]:
+    return tuple(e.id for e in events)
+
+
+def pages_showing(timeline: Timeline, event_ids: Collection[str]) -> set[str]:
+    """The events whose pages show one of `event_ids` (see `Planner.event_page_inputs`): the
+    event itself, its neighbours in its year, and two generations of lineage each way."""
+    neighbours, found = timeline.neighbours, set()
+    for event_id in event_ids:
+        related = neighbours.get(event_id)
+        if related is None:
+            continue
+        found.add(event_id)
+        found.update(e.id for e in (related.prev, related.next) if e is not None)
+        for child in related.led_to:
+            found.add(child.id)
+            found.update(e.id for e in neighbours[child.id].led_to)
+        for parent in related.builds_on:
+            found.add(parent.id)
+            found.update(e.id for e in neighbours[parent.id].builds_on)
+    return found
 
 
 def plan_site(data: RenderInput, env: jinja2.Environment, digests: Digests | None = None,

@@ -400,6 +400,8 @@ def _make_event(doc: SourceDoc, eid: str, values: dict[str, Any], ctx: Context) 
 
 # -- every event ---------------------------------------------------------------
 
+REVALIDATE_AT_MOST = 50
+"""More changed files than this and every check runs again."""
 EventMemo = dict[str, tuple[SourceDoc, Context, Event | None, list[ContentError]]]
 """Validated events by path, with the SourceDoc and Context they were checked against."""
 
@@ -412,11 +414,34 @@ class ValidationMemo:
     files: EventMemo = field(default_factory=dict)
     graph: dict[str, list[str]] | None = None
     cycles: list[list[str]] = field(default_factory=list)
+    last: tuple[list[SourceDoc], Context, list[Event], set[str]] | None = None
+    """The last validation, if it found no problem: its files, context, events and ids."""
 
     def prune(self, paths: set[str]) -> None:
         """Forget files that are gone."""
         if len(self.files) != len(paths) or not paths.issuperset(self.files):
             self.files = {k: v for k, v in self.files.items() if k in paths}
+
+    def revalidate(self, docs: list[SourceDoc], ctx: Context) -> list[Event] | None:
+        """The events, checking only the files that changed since the last (clean) validation;
+        None when that is not enough: files added or removed, many changed, a problem, or a
+        change of lineage (the checks across files could then give another answer)."""
+        if self.last is None or self.last[1] is not ctx or len(self.last[0]) != len(docs):
+            return None
+        last_docs, _, last_events, known = self.last
+        changed = [i for i, (doc, old) in enumerate(zip(docs, last_docs)) if doc is not old]
+        if len(changed) > REVALIDATE_AT_MOST:
+            return None
+        events = list(last_events)
+        for i in changed:
+            event, problems = _validate_memoized(docs[i], ctx, self.files)
+            old = last_events[i]
+            if (problems or event is None or event.id != old.id or event.builds_on != old.builds_on
+                    or check_cross_references([event], known)):
+                return None
+            events[i] = event
+        self.last = (docs, ctx, events, known)
+        return events
 
 
 def validate_events(docs: Iterable[SourceDoc], ctx: Context,
@@ -428,6 +453,10 @@ def validate_events(docs: Iterable[SourceDoc], ctx: Context,
     """
     errors: list[ContentError] = []
     docs = list(docs)
+    if memo is not None:
+        if (events := memo.revalidate(docs, ctx)) is not None:
+            return events, []
+        memo.last = None
     ids = [event_id(d) for d in docs]
     errors += check_unique_ids(docs, ids)
     events = []
@@ -439,6 +468,8 @@ def validate_events(docs: Iterable[SourceDoc], ctx: Context,
     known = set(ids)
     errors += check_lineage(events, known, docs, memo)
     errors += check_cross_references(events, known)
+    if memo is not None and not errors:
+        memo.last = (docs, ctx, events, known)
     return events, errors
 
 

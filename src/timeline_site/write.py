@@ -35,12 +35,12 @@ class SiteWriter:
         self.written: set[PurePosixPath] = set()
         self._folders: set[Path] = set()
 
-    def write(self, dest_path: PurePosixPath, content: bytes) -> None:
+    def write(self, dest_path: PurePosixPath, content: bytes | list[bytes]) -> None:
         target = self.target(dest_path)
         if target.parent not in self._folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._folders.add(target.parent)
-        target.write_bytes(content)
+        write_file(target, content)
 
     def target(self, dest_path: PurePosixPath) -> Path:
         """The file to write for `dest_path`, refusing a second write or an escape."""
@@ -56,6 +56,19 @@ class SiteWriter:
             raise RuntimeError(f"refusing to write outside the output folder: {dest_path}")
         self.written.add(dest_path)
         return target
+
+
+def write_file(target: Path, content: bytes | list[bytes]) -> None:
+    """Write `content`, or its pieces one after another: a big data file is never joined
+    into one string first (that costs a copy of tens of megabytes, and its page faults)."""
+    if isinstance(content, bytes):
+        target.write_bytes(content)
+        return
+    with target.open("wb", buffering=WRITE_BUFFER) as file:
+        file.writelines(content)
+
+
+WRITE_BUFFER = 1 << 20
 
 
 def files_below(folder: Path) -> list[tuple[PurePosixPath, Path]]:
@@ -146,7 +159,7 @@ def update_site(out_dir: Path, pages: Iterable[RenderedPage], removed: Iterable[
         for page in pages:
             target = _move_aside(writer.target(page.dest_path), aside, journal)
             created += _make_parents(target.parent, out_dir)
-            target.write_bytes(page.content)
+            write_file(target, page.content)
         for dest in removed:
             _move_aside(writer.target(dest), aside, journal)
     except BaseException:

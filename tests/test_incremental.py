@@ -1,6 +1,7 @@
 """Rebuilds: only what changed is rendered, and the result is always what a cold build gives."""
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -303,3 +304,55 @@ def test_problems_found_while_rendering_pages_are_all_reported_and_nothing_is_pu
     path.write_text(path.read_text().replace("\nBad $\\sqrt{$ math.\n", ""))
     report = Builder(project).build()  # back as before: the manifest survived the failures, nothing to do
     assert report.rendered == () and tree(project.out_dir) == before
+
+
+EDITS = {
+    "body": lambda text, other: text.rstrip("\n") + "\n\nA paragraph added by an editor.\n",
+    "title": lambda text, other: text.replace("title: ", "title: Revised: ", 1),
+    "summary": lambda text, other: text.replace("summary: ", "summary: Rewritten. ", 1),
+    "link": lambda text, other: text.rstrip("\n") + f"\n\nSee also [[{other}]].\n",
+    "importance": lambda text, other: text.replace("importance: landmark", "importance: major", 1)
+    if "importance: landmark" in text else text.replace("importance: ", "importance: landmark #", 1),
+    "date": lambda text, other: re.sub(r'date: "(\d{4})-\d\d', lambda m: f'date: "{m[1]}-0{rng_month(m[0])}', text, 1),
+}
+
+
+def rng_month(date: str) -> int:
+    """Another month than the one in `date: "YYYY-MM`: the event moves within its year."""
+    return 1 if not date.endswith("01") else 2
+
+"""Edits an editor makes, each applied to one event's Markdown file (`other`: another event's id)."""
+
+
+def test_a_long_series_of_edits_always_gives_what_a_cold_build_gives(tmp_path):
+    """One Builder, as the dev server keeps it, through edits of every kind (ones that keep
+    the event in its place, which patch the timeline, and ones that move it): after each,
+    the site is byte for byte the one a fresh build of the same content writes."""
+    import random
+
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    shutil.copytree(REPO / "templates", tmp_path / "templates")
+    shutil.copytree(REPO / "static", tmp_path / "static")
+    options = BuildOptions.for_project(content, jobs=1)
+    builder = Builder(options)
+    builder.build()
+    files = sorted((content / "events").rglob("*.md"))
+    rng = random.Random(5)
+    for step, kind in enumerate(list(EDITS) * 3):
+        path, other = rng.choice(files), rng.choice(files).stem
+        text = path.read_text(encoding="utf-8")
+        edited = EDITS[kind](text, other)
+        if edited == text:
+            continue
+        path.write_text(edited, encoding="utf-8")
+        try:
+            report = builder.build()
+        except BuildFailed:  # an edit that breaks the content (a date in the wrong folder): undo it
+            path.write_text(text, encoding="utf-8")
+            report = builder.build()
+        cold = replace(options, out_dir=tmp_path / f"cold-{step}", cache_dir=None)
+        Builder(cold, remember=False).build()
+        assert tree(options.out_dir) == tree(cold.out_dir), f"after the {kind} edit of {path.name}"
+        assert report.files < 100 or kind in {"date", "importance"}, f"{kind}: {report.files} files"
+        shutil.rmtree(cold.out_dir)

@@ -109,10 +109,13 @@ class Manifest:
         return self.files
 
     def save(self, files: dict[str, str]) -> None:
+        """Record the files of a build (in plan order, which is stable); nothing to do if they are unchanged."""
+        if files == self.files:
+            return
         self.files = files
         if self.path is not None:
             atomic_write(self.path, json.dumps({"generator": generator_fingerprint(), "files": files},
-                                                sort_keys=True, separators=(",", ":")))
+                                                separators=(",", ":")))
 
     def forget(self) -> None:
         self.files = None

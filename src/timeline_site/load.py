@@ -164,16 +164,20 @@ def _load_events(files: list[os.DirEntry], root: Path, cache: FileCache | None,
         problems: list[ContentError] = []
         return load_event_file(Path(path), _rel(Path(path), root), problems), problems
 
-    paths = [entry.path for entry in files]
     if cache is None:
-        return list(ordered_map(parse, paths, jobs))
-    stats = {entry.path: _stat_key(entry) for entry in files}  # taken before reading: a later save is seen next time
-    stale = [path for path in paths if cache.get(path, (None,))[0] != stats[path]]
-    for path, (doc, problems) in zip(stale, ordered_map(parse, stale, jobs)):
-        cache[path] = (stats[path], doc, problems)
-    for gone in cache.keys() - stats.keys():
-        del cache[gone]
-    return [cache[path][1:] for path in paths]
+        return list(ordered_map(parse, [entry.path for entry in files], jobs))
+    stale = []
+    for entry in files:  # the stat is taken before reading: a save during the build is seen next time
+        known, stat = cache.get(entry.path), _stat_key(entry)
+        if known is None or known[0] != stat:
+            stale.append((entry.path, stat))
+    for (path, stat), (doc, problems) in zip(stale, ordered_map(parse, [p for p, _ in stale], jobs)):
+        cache[path] = (stat, doc, problems)
+    if len(cache) != len(files):  # some files are gone
+        paths = {entry.path for entry in files}
+        for gone in [path for path in cache if path not in paths]:
+            del cache[gone]
+    return [cache[entry.path][1:] for entry in files]
 
 
 def _stat_key(entry: os.DirEntry) -> tuple[int, int, int]:

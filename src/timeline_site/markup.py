@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 import latex2mathml.converter
 import markdown
 import nh3
-from markdown import treeprocessors, util
-from markdown.extensions import Extension
+from markdown import blockparser, blockprocessors, treeprocessors, util
+from markdown.extensions import Extension, def_list, footnotes, tables
 from markdown.inlinepatterns import InlineProcessor
 from pygments.formatters import HtmlFormatter
 
@@ -115,9 +115,10 @@ class XrefProcessor(InlineProcessor):
 class TimelineExtension(Extension):
     """Our inline syntax. `resolve` and `problems` are set anew for every body."""
 
-    def __init__(self, fast_inline: bool = True):
+    def __init__(self, fast_inline: bool = True, fast_blocks: bool = True):
         super().__init__()
         self.fast_inline = fast_inline and _FAST_INLINE
+        self.fast_blocks = fast_blocks
         self.resolve: Resolver = lambda _id: None
         self.problems: list[str] = []
 
@@ -128,6 +129,8 @@ class TimelineExtension(Extension):
         md.inlinePatterns.register(MathProcessor(INLINE_MATH, md, False, self), "inline_math", 185)
         if self.fast_inline:
             md.treeprocessors.register(TriggeredInlineProcessor(md), "inline", 20)
+        if self.fast_blocks and type(md.parser) is blockparser.BlockParser:
+            md.parser.__class__ = TriggeredBlockParser
 
 
 TRIGGERS = {
@@ -178,6 +181,50 @@ class TriggeredInlineProcessor(treeprocessors.InlineProcessor):
         return data
 
 
+BLOCK_TRIGGERS = {
+    blockprocessors.HashHeaderProcessor: ("#",),
+    blockprocessors.SetextHeaderProcessor: ("\n=", "\n-"),
+    blockprocessors.HRProcessor: ("-", "_", "*"),
+    blockprocessors.BlockQuoteProcessor: (">",),
+    blockprocessors.ReferenceProcessor: ("]:",),
+    tables.TableProcessor: ("|",),
+    def_list.DefListProcessor: (": ",),
+    footnotes.FootnoteBlockProcessor: ("[^",),
+}
+"""Substrings without which a block processor cannot claim a block (by its exact class): its
+regular expression needs one of them. Such a processor's `test` is False, or (footnotes,
+references) its `run` puts the block back and returns False, so skipping it changes nothing."""
+
+
+class TriggeredBlockParser(blockparser.BlockParser):
+    """Python-Markdown's block loop, minus the processors that cannot claim the block.
+
+    The stock loop rebuilds the processor list for every block and runs each
+    processor's regular expression over it, though most blocks are plain
+    paragraphs. Here the list is taken once per document, and a processor whose
+    trigger substrings (`BLOCK_TRIGGERS`) are all absent is passed over. The
+    method keeps the stock stack depth, which bounds nesting (`TOO_DEEP`).
+    """
+
+    _steps: list[tuple[blockprocessors.BlockProcessor, tuple[str, ...] | None]] | None = None
+
+    def parseBlocks(self, parent: etree.Element, blocks: list[str]) -> None:
+        outermost = self._steps is None
+        if outermost:
+            self._steps = [(p, BLOCK_TRIGGERS.get(type(p))) for p in self.blockprocessors]
+        try:
+            while blocks:
+                for processor, triggers in self._steps:
+                    block = blocks[0]
+                    if triggers is not None and not any(t in block for t in triggers):
+                        continue
+                    if processor.test(parent, block) and processor.run(parent, blocks) is not False:
+                        break
+        finally:
+            if outermost:
+                self._steps = None
+
+
 class CachedStyleHtmlFormatter(HtmlFormatter):
     """Pygments' HTML formatter, minus rebuilding the style's class table for every code block."""
 
@@ -195,9 +242,13 @@ class CachedStyleHtmlFormatter(HtmlFormatter):
 _local = threading.local()
 
 
-def new_markdown(fast_inline: bool = True) -> tuple[markdown.Markdown, TimelineExtension]:
-    """A Markdown instance with the site's extensions (fast_inline=False: the stock inline stage)."""
-    ours = TimelineExtension(fast_inline)
+def new_markdown(fast_inline: bool = True, fast: bool = True) -> tuple[markdown.Markdown, TimelineExtension]:
+    """A Markdown instance with the site's extensions.
+
+    fast=False gives Python-Markdown's stock stages throughout (tests compare the
+    outputs); fast_inline=False gives the stock inline stage only.
+    """
+    ours = TimelineExtension(fast_inline and fast, fast_blocks=fast)
     md = markdown.Markdown(
         extensions=["footnotes", "tables", "fenced_code", "def_list", "codehilite", "sane_lists", ours],
         extension_configs={"codehilite": {"css_class": "highlight", "guess_lang": False,

@@ -1,0 +1,38 @@
+"""The shortcuts in markup.py (skipped block processors, inline patterns, ...) must never change the
+HTML: on random Markdown, the fast instance and a stock one give the same output."""
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from timeline_site.markup import new_markdown
+
+# Pieces that start or almost start every block construct, in random order.
+PIECES = [
+    "\n", "\n\n", "\n\n\n", " ", "  ", "    ", "\t", "a", "b c", "Word", "1. ", "2) ", "* ", "- ", "+ ", "> ", ">",
+    "# ", "## ", "#", "###### x #", "=", "===", "---", "- - -", "***", "_ _ _", "___", "|", "| a | b |\n",
+    "|---|:-:|\n", "a | b\n", "-|-\n", ":", ": ", ":   ", "Term\n: Def", "[^1]", "[^1]: note\n", "[^x]:",
+    "[a]: /u \"t\"\n", "[a]", "[a][]", "]:", "[", "]", "(", ")", "![i](/a.png)", "[l](/u)", "```\n",
+    "```python\nx = 1\n```\n", "~~~\n", "    code\n", "<div>", "</div>", "<!-- c -->", "&", "&amp;", "*", "**",
+    "_", "__", "`", "``", "\\", "\\#", "$x$", "$$y$$", "[[a-b]]", "[[a-b|t]]", "<http://x.org>", "  \n", "é",
+]
+MARKDOWN = st.lists(st.sampled_from(PIECES), max_size=80).map("".join)
+
+
+def convert(md, ext, text):
+    ext.resolve = lambda event_id: ("/e/", "E") if event_id == "a-b" else None
+    md.reset()
+    try:
+        return md.convert(text)
+    except RecursionError:
+        return RecursionError
+
+
+@settings(max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(MARKDOWN, min_size=1, max_size=3))
+def test_fast_and_stock_markdown_agree(texts):
+    """Several texts through one instance each, as render_markdown reuses its instance."""
+    fast, fast_ext = new_markdown()
+    stock, stock_ext = new_markdown(fast=False)
+    for text in texts:
+        assert convert(fast, fast_ext, text) == convert(stock, stock_ext, text)

@@ -36,3 +36,31 @@ def test_fast_and_stock_markdown_agree(texts):
     stock, stock_ext = new_markdown(fast=False)
     for text in texts:
         assert convert(fast, fast_ext, text) == convert(stock, stock_ext, text)
+
+
+def test_the_cached_lexer_lookup_finds_what_pygments_finds():
+    """Codehilite's lexer lookup is replaced by a cached one: same class, same options, same failures."""
+    from markdown.extensions import codehilite
+    from pygments.lexers import get_all_lexers, get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    from timeline_site.markup import cached_get_lexer_by_name
+
+    new_markdown()
+    assert codehilite.get_lexer_by_name is cached_get_lexer_by_name
+    aliases = sorted({alias for _name, names, _files, _mimes in get_all_lexers() for alias in names})
+    assert len(aliases) > 500
+    for alias in [*aliases, "Python", "PY", "C", "text", "no-such-language", "", None] * 2:  # twice: cached
+        try:
+            expected = get_lexer_by_name(alias, stripnl=False, tabsize=4, cssclass="highlight")
+        except ClassNotFound:
+            expected = ClassNotFound
+        try:
+            found = cached_get_lexer_by_name(alias, stripnl=False, tabsize=4, cssclass="highlight")
+        except ClassNotFound:
+            found = ClassNotFound
+        if expected is ClassNotFound:
+            assert found is ClassNotFound, alias
+        else:
+            assert type(found) is type(expected) and found.options == expected.options, alias
+            assert found is not cached_get_lexer_by_name(alias), "a new lexer for every block"

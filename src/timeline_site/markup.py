@@ -20,9 +20,11 @@ import latex2mathml.converter
 import markdown
 import nh3
 from markdown import blockparser, blockprocessors, treeprocessors, util
-from markdown.extensions import Extension, def_list, footnotes, tables
+from markdown.extensions import Extension, codehilite, def_list, footnotes, tables
 from markdown.inlinepatterns import InlineProcessor
+import pygments.lexers
 from pygments.formatters import HtmlFormatter
+from pygments.util import ClassNotFound
 
 log = logging.getLogger(__name__)
 
@@ -259,6 +261,34 @@ class CachedStyleHtmlFormatter(HtmlFormatter):
         self.ttype2class, self.class2style = dict(ttype2class), dict(class2style)
 
 
+@functools.lru_cache(maxsize=256)
+def _lexer_class(alias: str) -> type | None:
+    """The lexer class for a language name, or None: Pygments' lookup scans all its lexers each time."""
+    try:
+        return pygments.lexers.find_lexer_class_by_name(alias)
+    except ClassNotFound:
+        return None
+
+
+def cached_get_lexer_by_name(alias: str | None, **options):
+    """`pygments.lexers.get_lexer_by_name`, with the name-to-class lookup cached.
+
+    Pygments' lexer table is fixed once a process runs, so the same name finds
+    the same class; a new lexer instance is still made for every code block.
+    """
+    cls = _lexer_class(alias) if alias else None
+    if cls is None:
+        raise ClassNotFound(f"no lexer for alias {alias!r} found")
+    return cls(**options)
+
+
+def _install_lexer_cache() -> None:
+    """Codehilite looks lexers up through its module's name (a third of its time for a short block).
+    If a release imports Pygments differently, the stock lookup stays."""
+    if getattr(codehilite, "get_lexer_by_name", None) is pygments.lexers.get_lexer_by_name:
+        codehilite.get_lexer_by_name = cached_get_lexer_by_name
+
+
 _local = threading.local()
 
 
@@ -268,6 +298,8 @@ def new_markdown(fast_inline: bool = True, fast: bool = True) -> tuple[markdown.
     fast=False gives Python-Markdown's stock stages throughout (tests compare the
     outputs); fast_inline=False gives the stock inline stage only.
     """
+    if fast:
+        _install_lexer_cache()  # process-wide, but equivalent (tests compare it with Pygments' lookup)
     ours = TimelineExtension(fast_inline and fast, fast_blocks=fast)
     md = markdown.Markdown(
         extensions=["footnotes", "tables", "fenced_code", "def_list", "codehilite", "sane_lists", ours],

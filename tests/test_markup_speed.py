@@ -15,6 +15,7 @@ PIECES = [
     "[a]: /u \"t\"\n", "[a]", "[a][]", "]:", "[", "]", "(", ")", "![i](/a.png)", "[l](/u)", "```\n",
     "```python\nx = 1\n```\n", "~~~\n", "    code\n", "<div>", "</div>", "<!-- c -->", "&", "&amp;", "*", "**",
     "_", "__", "`", "``", "\\", "\\#", "$x$", "$$y$$", "[[a-b]]", "[[a-b|t]]", "<http://x.org>", "  \n", "é",
+    "\r", "\r\n", "\x02", "\x03", "\x0242\x03", "&#38;", "&lt;", "<b>", "</b>", "<br/>", "<hr>",
 ]
 MARKDOWN = st.lists(st.sampled_from(PIECES), max_size=80).map("".join)
 
@@ -64,3 +65,24 @@ def test_the_cached_lexer_lookup_finds_what_pygments_finds():
         else:
             assert type(found) is type(expected) and found.options == expected.options, alias
             assert found is not cached_get_lexer_by_name(alias), "a new lexer for every block"
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(MARKDOWN)
+def test_each_quick_stage_gives_what_its_stock_stage_gives(text):
+    """Stage by stage (the HTML alone could hide a difference that a later stage evens out)."""
+    import markdown
+    from markdown import preprocessors, treeprocessors, util
+
+    from timeline_site import markup
+
+    lines = text.split("\n")
+    for quick, stock in ((markup.QuickNormalizeWhitespace, preprocessors.NormalizeWhitespace),
+                         (markup.QuickHtmlBlockPreprocessor, preprocessors.HtmlBlockPreprocessor)):
+        quick_md, stock_md = markdown.Markdown(), markdown.Markdown()
+        assert quick(quick_md).run(lines) == stock(stock_md).run(lines)
+        assert quick_md.htmlStash.rawHtmlBlocks == stock_md.htmlStash.rawHtmlBlocks
+    for node_text in (text, util.AtomicString(text)):
+        quick_text = markup.QuickUnescapeTreeprocessor(None).unescape(node_text)
+        stock_text = treeprocessors.UnescapeTreeprocessor(None).unescape(node_text)
+        assert quick_text == stock_text and type(quick_text) is type(stock_text)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import latex2mathml.converter
 import markdown
 import nh3
-from markdown import blockparser, blockprocessors, treeprocessors, util
+from markdown import blockparser, blockprocessors, preprocessors, treeprocessors, util
 from markdown.extensions import Extension, codehilite, def_list, footnotes, tables
 from markdown.inlinepatterns import InlineProcessor
 import pygments.lexers
@@ -118,10 +118,10 @@ class XrefProcessor(InlineProcessor):
 class TimelineExtension(Extension):
     """Our inline syntax. `resolve` and `problems` are set anew for every body."""
 
-    def __init__(self, fast_inline: bool = True, fast_blocks: bool = True):
+    def __init__(self, fast_inline: bool = True, fast: bool = True):
         super().__init__()
         self.fast_inline = fast_inline and _FAST_INLINE
-        self.fast_blocks = fast_blocks
+        self.fast = fast
         self.resolve: Resolver = lambda _id: None
         self.problems: list[str] = []
 
@@ -132,8 +132,8 @@ class TimelineExtension(Extension):
         md.inlinePatterns.register(MathProcessor(INLINE_MATH, md, False, self), "inline_math", 185)
         if self.fast_inline:
             md.treeprocessors.register(TriggeredInlineProcessor(md), "inline", 20)
-        if self.fast_blocks and type(md.parser) is blockparser.BlockParser:
-            md.parser.__class__ = TriggeredBlockParser
+        if self.fast:
+            _use_fast_stages(md)
 
 
 TRIGGERS = {
@@ -247,6 +247,59 @@ class TriggeredBlockParser(blockparser.BlockParser):
                 self._steps = None
 
 
+class QuickNormalizeWhitespace(preprocessors.NormalizeWhitespace):
+    """The stock whitespace clean-up, minus its work on text that has nothing to clean.
+
+    Its regular expression (spaces alone on a line) scanned every body with a
+    look-behind at each character. Without carriage returns, tabs, STX/ETX,
+    " \n" or a trailing space, every step of the stock method leaves the text
+    as it is, so only the final blank lines are added; anything else goes the stock way.
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        if source.endswith(" ") or any(s in source for s in ("\r", "\t", " \n", util.STX, util.ETX)):
+            return super().run(lines)
+        return (source + "\n\n").split("\n")
+
+
+class QuickHtmlBlockPreprocessor(preprocessors.HtmlBlockPreprocessor):
+    """The stock raw-HTML extraction, minus running an HTML parser over text without `<` or `&`:
+    the parser then sees only character data and gives the text back unchanged."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        if "<" in source or "&" in source:
+            return super().run(lines)
+        return source.split("\n")
+
+
+class QuickUnescapeTreeprocessor(treeprocessors.UnescapeTreeprocessor):
+    """The stock unescaping, minus the regular expression on text without an escape (STX) in it."""
+
+    def unescape(self, text: str) -> str:
+        return super().unescape(text) if util.STX in text else str(text)  # str(), as re.sub returns
+
+
+FAST_STAGES = [
+    ("preprocessors", "normalize_whitespace", preprocessors.NormalizeWhitespace, QuickNormalizeWhitespace),
+    ("preprocessors", "html_block", preprocessors.HtmlBlockPreprocessor, QuickHtmlBlockPreprocessor),
+    ("treeprocessors", "unescape", treeprocessors.UnescapeTreeprocessor, QuickUnescapeTreeprocessor),
+]
+"""Stock stages and the subclasses that replace them (only where the stock class is registered)."""
+
+
+def _use_fast_stages(md: markdown.Markdown) -> None:
+    """Swap in the block loop and the quick stages above, at the same names and priorities."""
+    if type(md.parser) is blockparser.BlockParser:
+        md.parser.__class__ = TriggeredBlockParser
+    for registry_name, name, stock, fast in FAST_STAGES:
+        registry = getattr(md, registry_name)
+        if name in registry and type(registry[name]) is stock:
+            priority = next(item.priority for item in registry._priority if item.name == name)
+            registry.register(fast(md), name, priority)
+
+
 class CachedStyleHtmlFormatter(HtmlFormatter):
     """Pygments' HTML formatter, minus rebuilding the style's class table for every code block."""
 
@@ -300,7 +353,7 @@ def new_markdown(fast_inline: bool = True, fast: bool = True) -> tuple[markdown.
     """
     if fast:
         _install_lexer_cache()  # process-wide, but equivalent (tests compare it with Pygments' lookup)
-    ours = TimelineExtension(fast_inline and fast, fast_blocks=fast)
+    ours = TimelineExtension(fast_inline and fast, fast)
     md = markdown.Markdown(
         extensions=["footnotes", "tables", "fenced_code", "def_list", "codehilite", "sane_lists", ours],
         extension_configs={"codehilite": {"css_class": "highlight", "guess_lang": False,

@@ -86,3 +86,17 @@ def test_each_quick_stage_gives_what_its_stock_stage_gives(text):
         quick_text = markup.QuickUnescapeTreeprocessor(None).unescape(node_text)
         stock_text = treeprocessors.UnescapeTreeprocessor(None).unescape(node_text)
         assert quick_text == stock_text and type(quick_text) is type(stock_text)
+
+
+def test_the_inline_candidate_table_follows_changes_to_the_patterns():
+    """The table of patterns to try is kept across documents; it must be rebuilt if the patterns change."""
+    fast, fast_ext = new_markdown()
+    stock, stock_ext = new_markdown(fast=False)
+    text = "See [[a-b]] and *this* $x$."
+    assert convert(fast, fast_ext, text) == convert(stock, stock_ext, text)
+    for md in (fast, stock):
+        md.inlinePatterns.deregister("xref")
+        md.inlinePatterns.deregister("em_strong")
+    html = convert(fast, fast_ext, text)
+    assert html == convert(stock, stock_ext, text)
+    assert "[[a-b]]" in html and "*this*" in html and "<math" in html

@@ -161,11 +161,16 @@ class TriggeredInlineProcessor(treeprocessors.InlineProcessor):
     (`tests/test_markup.py` compares both on every body of the site).
     """
 
+    _patterns: list | None = None
+
     def run(self, tree, ancestors=None):
-        self._patterns = list(self.inlinePatterns)
-        self._triggers = [frozenset(TRIGGERS[name]) if name in TRIGGERS else None
-                          for name in (item.name for item in self.inlinePatterns._priority)]
-        self._candidates: dict[frozenset[str], list[int]] = {}
+        """The stock stage; the candidate table is kept across documents while the patterns stay."""
+        patterns = list(self.inlinePatterns)
+        names = [item.name for item in self.inlinePatterns._priority]
+        if patterns != self._patterns or names != self._names:
+            self._patterns, self._names = patterns, names
+            self._triggers = [frozenset(TRIGGERS[name]) if name in TRIGGERS else None for name in names]
+            self._candidates: dict[frozenset[str], list[int]] = {}
         return super().run(tree, ancestors)
 
     def _candidates_for(self, data: str) -> list[int]:

@@ -100,3 +100,36 @@ def test_the_inline_candidate_table_follows_changes_to_the_patterns():
     html = convert(fast, fast_ext, text)
     assert html == convert(stock, stock_ext, text)
     assert "[[a-b]]" in html and "*this*" in html and "<math" in html
+
+
+@st.composite
+def stashed_page(draw):
+    """A page with raw-HTML placeholders, and a stash whose entries may hold placeholders of later ones."""
+    from markdown import util
+
+    size = draw(st.integers(0, 4))
+
+    def text(lowest_key):
+        keys = st.integers(lowest_key, size + 1)  # size and size + 1 are not in the stash
+        piece = st.one_of(st.sampled_from(["<p>", "</p>", "<p>x</p>", "<div>", "a", "\n", "<", "p>", "</"]),
+                          keys.map(lambda key: util.HTML_PLACEHOLDER % key),
+                          keys.map(lambda key: "<p>%s</p>" % (util.HTML_PLACEHOLDER % key)),
+                          keys.map(lambda key: (util.HTML_PLACEHOLDER % key)[:-1]))
+        return "".join(draw(st.lists(piece, max_size=12)))
+
+    return text(0), [text(key + 1) for key in range(size)]
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(stashed_page())
+def test_the_quick_raw_html_stage_gives_what_the_stock_one_gives(page):
+    import markdown
+    from markdown import postprocessors
+
+    from timeline_site import markup
+
+    text, stash = page
+    md = markdown.Markdown()
+    for html in stash:
+        md.htmlStash.store(html)
+    assert markup.QuickRawHtmlPostprocessor(md).run(text) == postprocessors.RawHtmlPostprocessor(md).run(text)

@@ -123,8 +123,9 @@ def test_the_fast_stages_give_the_stock_output(tmp_path):
     assert type(fast.parser).__name__ == "TriggeredBlockParser"
     assert type(stock.parser).__name__ == "BlockParser"
     assert type(stock.treeprocessors["inline"]).__name__ == "InlineProcessor"
-    for registry, name in (("preprocessors", "normalize_whitespace"), ("preprocessors", "html_block"),
-                           ("treeprocessors", "unescape")):
+    for registry, name in (("preprocessors", "normalize_whitespace"), ("preprocessors", "fenced_code_block"),
+                           ("preprocessors", "html_block"), ("treeprocessors", "unescape"),
+                           ("postprocessors", "raw_html")):
         assert type(getattr(fast, registry)[name]).__name__.startswith("Quick")
         assert not type(getattr(stock, registry)[name]).__name__.startswith("Quick")
         assert getattr(fast, registry).get_index_for_name(name) == getattr(stock, registry).get_index_for_name(name)

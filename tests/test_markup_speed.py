@@ -119,3 +119,17 @@ def test_the_quick_raw_html_stage_gives_what_the_stock_one_gives(page):
     for html in stash:
         md.htmlStash.store(html)
     assert markup.QuickRawHtmlPostprocessor(md).run(text) == postprocessors.RawHtmlPostprocessor(md).run(text)
+
+
+def test_the_inline_candidate_table_follows_changes_to_the_patterns():
+    """The table of patterns to try is kept across documents; it must be rebuilt if the patterns change."""
+    fast, fast_ext = new_markdown()
+    stock, stock_ext = new_markdown(fast=False)
+    text = "See [[a-b]] and *this* $x$."
+    assert convert(fast, fast_ext, text) == convert(stock, stock_ext, text)
+    for md in (fast, stock):
+        md.inlinePatterns.deregister("xref")
+        md.inlinePatterns.deregister("em_strong")
+    html = convert(fast, fast_ext, text)
+    assert html == convert(stock, stock_ext, text)
+    assert "[[a-b]]" in html and "*this*" in html and "<math" in html

@@ -2,6 +2,7 @@
 HTML: on random Markdown, the fast instance and a stock one give the same output."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -133,3 +134,21 @@ def test_the_inline_candidate_table_follows_changes_to_the_patterns():
     html = convert(fast, fast_ext, text)
     assert html == convert(stock, stock_ext, text)
     assert "[[a-b]]" in html and "*this*" in html and "<math" in html
+
+
+@pytest.mark.parametrize("text", [
+    "> " * 300 + "deep quote",
+    "".join("    " * depth + "- item\n" for depth in range(200)),
+    "Term\n: definition\n\n" * 400,
+    "Term\n: definition\n" * 1200,  # too deep for Python-Markdown: RecursionError from both
+    "".join("    " * depth + "- item\n" for depth in range(300)),  # the same
+    "> " * 1000 + "deep quote",  # stopped by Python-Markdown's own depth check
+    "".join(f"[^{n}]: note\n    > quoted\n" for n in range(300)) + "Text[^1].",
+    "```\ncode\n```\n" * 300,
+    "$x$ " * 2000,
+])
+def test_deep_and_long_documents_fail_or_succeed_as_the_stock_ones_do(text):
+    """The fast block loop keeps the stock stack depth, so nesting limits (TOO_DEEP) are where they were."""
+    fast, fast_ext = new_markdown()
+    stock, stock_ext = new_markdown(fast=False)
+    assert convert(fast, fast_ext, text) == convert(stock, stock_ext, text)

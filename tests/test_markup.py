@@ -125,6 +125,7 @@ def test_the_fast_stages_give_the_stock_output(tmp_path):
     assert type(stock.treeprocessors["inline"]).__name__ == "InlineProcessor"
     for registry, name in (("preprocessors", "normalize_whitespace"), ("preprocessors", "fenced_code_block"),
                            ("preprocessors", "html_block"), ("treeprocessors", "unescape"),
+                           ("treeprocessors", "prettify"),
                            ("postprocessors", "raw_html")):
         assert type(getattr(fast, registry)[name]).__name__.startswith("Quick")
         assert not type(getattr(stock, registry)[name]).__name__.startswith("Quick")

@@ -152,3 +152,17 @@ def test_deep_and_long_documents_fail_or_succeed_as_the_stock_ones_do(text):
     fast, fast_ext = new_markdown()
     stock, stock_ext = new_markdown(fast=False)
     assert convert(fast, fast_ext, text) == convert(stock, stock_ext, text)
+
+
+def test_the_quick_prettify_stage_follows_changes_to_the_block_level_tags():
+    """It looks block-level tags up in a set taken from `md.block_level_elements` at every run."""
+    fast, fast_ext = new_markdown()
+    stock, stock_ext = new_markdown(fast=False)
+    text = "A [[a-b]] link.\n\n> quoted *text*\n\n- item\n- item"
+    assert convert(fast, fast_ext, text) == convert(stock, stock_ext, text)
+    for md in (fast, stock):
+        md.block_level_elements.extend(["a", "em"])
+        md.block_level_elements.remove("blockquote")
+    html = convert(fast, fast_ext, text)
+    assert html == convert(stock, stock_ext, text)
+    assert "<a" in html and "<blockquote>" in html

@@ -113,6 +113,31 @@ def test_the_fast_inline_stage_gives_the_stock_output(tmp_path):
         assert fast.convert(body) == stock.convert(body)
 
 
+def test_the_fast_stages_give_the_stock_output(tmp_path):
+    """Every shortcut together (blocks, inline, ...) against Python-Markdown's stock stages."""
+    from timeline_site.markup import new_markdown
+
+    bodies = site_and_corpus_bodies(tmp_path)
+    fast, fast_ext = new_markdown()
+    stock, stock_ext = new_markdown(fast=False)
+    assert type(fast.parser).__name__ == "TriggeredBlockParser"
+    assert type(stock.parser).__name__ == "BlockParser"
+    assert type(stock.treeprocessors["inline"]).__name__ == "InlineProcessor"
+    for registry, name in (("preprocessors", "normalize_whitespace"), ("preprocessors", "fenced_code_block"),
+                           ("preprocessors", "html_block"), ("treeprocessors", "unescape"),
+                           ("treeprocessors", "prettify"),
+                           ("postprocessors", "raw_html")):
+        assert type(getattr(fast, registry)[name]).__name__.startswith("Quick")
+        assert not type(getattr(stock, registry)[name]).__name__.startswith("Quick")
+        assert getattr(fast, registry).get_index_for_name(name) == getattr(stock, registry).get_index_for_name(name)
+    for ext in (fast_ext, stock_ext):
+        ext.resolve = lambda event_id: (f"/events/{event_id}/", event_id.upper())
+    for body in bodies:
+        fast.reset()
+        stock.reset()
+        assert fast.convert(body) == stock.convert(body)
+
+
 def test_one_body_leaves_nothing_behind_for_the_next():
     """The Markdown instance is reused: footnotes, problems and links must not carry over."""
     first = render_markdown("Text[^1] $\\frac{a}{$ [[known]].\n\n[^1]: A note.", lambda i: ("/k/", "K"))

@@ -7,6 +7,7 @@ explicitly; scripts, event handlers and `javascript:`/`data:` URLs never are.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import re
@@ -18,10 +19,12 @@ from dataclasses import dataclass, field
 import latex2mathml.converter
 import markdown
 import nh3
-from markdown import treeprocessors, util
-from markdown.extensions import Extension
+import pygments.lexers
+from markdown import blockparser, blockprocessors, postprocessors, preprocessors, treeprocessors, util
+from markdown.extensions import Extension, codehilite, def_list, fenced_code, footnotes, tables
 from markdown.inlinepatterns import InlineProcessor
 from pygments.formatters import HtmlFormatter
+from pygments.util import ClassNotFound
 
 log = logging.getLogger(__name__)
 
@@ -113,11 +116,13 @@ class XrefProcessor(InlineProcessor):
 
 
 class TimelineExtension(Extension):
-    """Our inline syntax. `resolve` and `problems` are set anew for every body."""
+    """Our inline syntax, and (fast=True) the faster stock-equivalent stages below.
+    `resolve` and `problems` are set anew for every body."""
 
-    def __init__(self, fast_inline: bool = True):
+    def __init__(self, fast_inline: bool = True, fast: bool = True):
         super().__init__()
         self.fast_inline = fast_inline and _FAST_INLINE
+        self.fast = fast
         self.resolve: Resolver = lambda _id: None
         self.problems: list[str] = []
 
@@ -128,6 +133,8 @@ class TimelineExtension(Extension):
         md.inlinePatterns.register(MathProcessor(INLINE_MATH, md, False, self), "inline_math", 185)
         if self.fast_inline:
             md.treeprocessors.register(TriggeredInlineProcessor(md), "inline", 20)
+        if self.fast:
+            _use_fast_stages(md)
 
 
 TRIGGERS = {
@@ -139,6 +146,7 @@ TRIGGERS = {
 }
 """Characters without which an inline pattern cannot match (by its registered name).
 A pattern not listed here is always tried."""
+TRIGGER_CHARS = tuple(sorted(set("".join(TRIGGERS.values()))))
 
 _FAST_INLINE = hasattr(treeprocessors.InlineProcessor, "_InlineProcessor__handleInline")
 """The stage we refine keeps its private method: if a Markdown release renames it, we fall back."""
@@ -154,28 +162,235 @@ class TriggeredInlineProcessor(treeprocessors.InlineProcessor):
     (`tests/test_markup.py` compares both on every body of the site).
     """
 
+    _patterns: list | None = None
+
     def run(self, tree, ancestors=None):
-        self._patterns = list(self.inlinePatterns)
-        self._triggers = [frozenset(TRIGGERS[name]) if name in TRIGGERS else None
-                          for name in (item.name for item in self.inlinePatterns._priority)]
+        """The stock stage; the candidate table is kept across documents while the patterns stay."""
+        patterns = list(self.inlinePatterns)
+        names = [item.name for item in self.inlinePatterns._priority]
+        if patterns != self._patterns or names != self._names:
+            self._patterns, self._names = patterns, names
+            self._triggers = [frozenset(TRIGGERS[name]) if name in TRIGGERS else None for name in names]
+            self._candidates: dict[frozenset[str], list[int]] = {}
         return super().run(tree, ancestors)
+
+    def _candidates_for(self, data: str) -> list[int]:
+        """Indexes of the patterns that may match `data`, by the trigger characters it holds.
+
+        Testing the dozen trigger characters with `in` beats `set(data)` on a long paragraph,
+        and the few distinct combinations are looked up, not recomputed, for every text node.
+        """
+        present = frozenset(filter(data.__contains__, TRIGGER_CHARS))
+        if present not in self._candidates:
+            self._candidates[present] = [index for index, trigger in enumerate(self._triggers)
+                                         if trigger is None or not trigger.isdisjoint(present)]
+        return self._candidates[present]
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
         if isinstance(data, util.AtomicString):
             return data
-        patterns, triggers, apply = self._patterns, self._triggers, self._InlineProcessor__applyPattern
-        present, start = set(data), 0
-        while patternIndex < len(patterns):
-            trigger = triggers[patternIndex]
-            if trigger is not None and trigger.isdisjoint(present):
-                patternIndex, start = patternIndex + 1, 0
-                continue
-            data, matched, start = apply(patterns[patternIndex], data, patternIndex, start)
-            if matched:
-                present = set(data)
+        patterns, apply = self._patterns, self._InlineProcessor__applyPattern
+        candidates, start = self._candidates_for(data), 0
+        position = bisect.bisect_left(candidates, patternIndex)
+        while position < len(candidates):
+            index = candidates[position]
+            data, matched, start = apply(patterns[index], data, index, start)
+            if matched:  # the stock loop tries the same pattern again, further on
+                candidates = self._candidates_for(data)
+                position = bisect.bisect_left(candidates, index)
+                if position < len(candidates) and candidates[position] != index:
+                    start = 0  # that pattern cannot match any more: the next one starts afresh
             else:
-                patternIndex += 1
+                position += 1
         return data
+
+
+BLOCK_TRIGGERS = {
+    blockprocessors.HashHeaderProcessor: ("#",),
+    blockprocessors.SetextHeaderProcessor: ("\n=", "\n-"),
+    blockprocessors.HRProcessor: ("-", "_", "*"),
+    blockprocessors.BlockQuoteProcessor: (">",),
+    blockprocessors.ReferenceProcessor: ("]:",),
+    tables.TableProcessor: ("|",),
+    def_list.DefListProcessor: (": ",),
+    footnotes.FootnoteBlockProcessor: ("[^",),
+}
+"""Substrings without which a block processor cannot claim a block (by its exact class): its
+regular expression needs one of them. Such a processor's `test` is False, or (footnotes,
+references) its `run` puts the block back and returns False, so skipping it changes nothing."""
+
+
+class TriggeredBlockParser(blockparser.BlockParser):
+    """Python-Markdown's block loop, minus the processors that cannot claim the block.
+
+    The stock loop rebuilds the processor list for every block and runs each
+    processor's regular expression over it, though most blocks are plain
+    paragraphs. Here the list is taken once per document, and a processor whose
+    trigger substrings (`BLOCK_TRIGGERS`) are all absent is passed over. The
+    method keeps the stock stack depth, which bounds nesting (`TOO_DEEP`).
+    """
+
+    _steps: list[tuple[blockprocessors.BlockProcessor, tuple[str, ...] | None]] | None = None
+
+    def parseBlocks(self, parent: etree.Element, blocks: list[str]) -> None:
+        outermost = self._steps is None
+        if outermost:
+            self._steps = [(p, BLOCK_TRIGGERS.get(type(p))) for p in self.blockprocessors]
+        try:
+            while blocks:
+                for processor, triggers in self._steps:
+                    block = blocks[0]
+                    if triggers is not None:
+                        for trigger in triggers:
+                            if trigger in block:
+                                break
+                        else:  # a loop, not any(): this runs for every block and processor
+                            continue
+                    if processor.test(parent, block) and processor.run(parent, blocks) is not False:
+                        break
+        finally:
+            if outermost:
+                self._steps = None
+
+
+class QuickNormalizeWhitespace(preprocessors.NormalizeWhitespace):
+    """The stock whitespace clean-up, minus its work on text that has nothing to clean.
+
+    Its regular expression (spaces alone on a line) scanned every body with a
+    look-behind at each character. Without carriage returns, tabs, STX/ETX,
+    " \n" or a trailing space, every step of the stock method leaves the text
+    as it is, so only the final blank lines are added; anything else goes the stock way.
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        if source.endswith(" ") or any(s in source for s in ("\r", "\t", " \n", util.STX, util.ETX)):
+            return super().run(lines)
+        return (source + "\n\n").split("\n")
+
+
+class QuickFencedBlockPreprocessor(fenced_code.FencedBlockPreprocessor):
+    """The stock fenced-code extraction, minus its regular expression's search of a body without
+    a fence: a fence needs three backticks or tildes, and without one the stock method returns
+    the lines as they are."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        if "```" in text or "~~~" in text:
+            return super().run(lines)
+        return text.split("\n")
+
+
+class QuickHtmlBlockPreprocessor(preprocessors.HtmlBlockPreprocessor):
+    """The stock raw-HTML extraction, minus running an HTML parser over text without `<` or `&`:
+    the parser then sees only character data and gives the text back unchanged."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        if "<" in source or "&" in source:
+            return super().run(lines)
+        return source.split("\n")
+
+
+class QuickUnescapeTreeprocessor(treeprocessors.UnescapeTreeprocessor):
+    """The stock unescaping, minus the regular expression on text without an escape (STX) in it."""
+
+    def unescape(self, text: str) -> str:
+        return super().unescape(text) if util.STX in text else str(text)  # str(), as re.sub returns
+
+
+class QuickPrettifyTreeprocessor(treeprocessors.PrettifyTreeprocessor):
+    """The stock line breaks between blocks, with block-level tags looked up in a set.
+
+    `Markdown.is_block_level` searches a list of some sixty names, twice per
+    element. The set is taken from that list when the stage runs (extensions
+    add to it only when they are set up); `_prettifyETree` is the stock method
+    with that lookup, and is only installed while the stock one exists (`_FAST_PRETTIFY`).
+    """
+
+    def run(self, root: etree.Element) -> None:
+        self._block_level = frozenset(self.md.block_level_elements)
+        super().run(root)
+
+    def _is_block_level(self, tag) -> bool:
+        return isinstance(tag, str) and tag.lower().rstrip("/") in self._block_level
+
+    def _prettifyETree(self, elem: etree.Element) -> None:
+        i = "\n"
+        if self._is_block_level(elem.tag) and elem.tag not in ["code", "pre"]:
+            if (not elem.text or not elem.text.strip()) and len(elem) and self._is_block_level(elem[0].tag):
+                elem.text = i
+            for e in elem:
+                if self._is_block_level(e.tag):
+                    self._prettifyETree(e)
+        if not elem.tail or not elem.tail.strip():
+            elem.tail = i
+
+
+_FAST_PRETTIFY = hasattr(treeprocessors.PrettifyTreeprocessor, "_prettifyETree")
+"""As for `_FAST_INLINE`: if a Markdown release renames the method, the stock stage stays."""
+
+
+class QuickRawHtmlPostprocessor(postprocessors.RawHtmlPostprocessor):
+    """The stock restoring of stashed HTML (math, code), minus its regex's scan of every character.
+
+    The stock pattern, `<p>PLACEHOLDER</p>|PLACEHOLDER`, tries both branches at
+    each position of the page. Placeholders are found here by their literal
+    start, and one is taken with its `<p>...</p>` exactly where the stock
+    leftmost match would take it: `<p>` right before (not inside the previous
+    match) and `</p>` right after. The replacement is the stock one.
+    """
+
+    PLACEHOLDER_RE = re.compile(util.HTML_PLACEHOLDER % r"([0-9]+)")
+
+    def run(self, text: str) -> str:
+        return self._restore(text) if self.md.htmlStash.html_counter else text
+
+    def _restore(self, text: str) -> str:
+        pieces, end = [], 0
+        for m in self.PLACEHOLDER_RE.finditer(text):
+            start, stop = m.span()
+            wrapped = start - 3 >= end and text.startswith("<p>", start - 3) and text.startswith("</p>", stop)
+            if wrapped:
+                start, stop = start - 3, stop + 4
+            pieces += (text[end:start], self._stashed(text[start:stop], int(m.group(1)), wrapped))
+            end = stop
+        pieces.append(text[end:])
+        return "".join(pieces)
+
+    def _stashed(self, matched: str, key: int, wrapped: bool) -> str:
+        if key >= self.md.htmlStash.html_counter:
+            return matched
+        html = self.stash_to_string(self.md.htmlStash.rawHtmlBlocks[key])
+        if not wrapped or self.isblocklevel(html):
+            return self._restore(html)
+        return self._restore(f"<p>{html}</p>")
+
+
+FAST_STAGES = [
+    ("preprocessors", "normalize_whitespace", preprocessors.NormalizeWhitespace, QuickNormalizeWhitespace),
+    ("preprocessors", "fenced_code_block", fenced_code.FencedBlockPreprocessor, QuickFencedBlockPreprocessor),
+    ("preprocessors", "html_block", preprocessors.HtmlBlockPreprocessor, QuickHtmlBlockPreprocessor),
+    ("treeprocessors", "unescape", treeprocessors.UnescapeTreeprocessor, QuickUnescapeTreeprocessor),
+    *([("treeprocessors", "prettify", treeprocessors.PrettifyTreeprocessor, QuickPrettifyTreeprocessor)]
+      if _FAST_PRETTIFY else []),
+    ("postprocessors", "raw_html", postprocessors.RawHtmlPostprocessor, QuickRawHtmlPostprocessor),
+]
+"""Stock stages and the subclasses that replace them (only where the stock class is registered)."""
+
+
+def _use_fast_stages(md: markdown.Markdown) -> None:
+    """Turn the block parser and the stock stages above into their fast subclasses.
+
+    The objects stay in place, with their configuration, names and priorities:
+    only their class changes, to a subclass that overrides methods and adds no state.
+    """
+    if type(md.parser) is blockparser.BlockParser:
+        md.parser.__class__ = TriggeredBlockParser
+    for registry_name, name, stock, fast in FAST_STAGES:
+        registry = getattr(md, registry_name)
+        if name in registry and type(registry[name]) is stock:
+            registry[name].__class__ = fast
 
 
 class CachedStyleHtmlFormatter(HtmlFormatter):
@@ -192,12 +407,46 @@ class CachedStyleHtmlFormatter(HtmlFormatter):
         self.ttype2class, self.class2style = dict(ttype2class), dict(class2style)
 
 
+@functools.lru_cache(maxsize=256)
+def _lexer_class(alias: str) -> type | None:
+    """The lexer class for a language name, or None: Pygments' lookup scans all its lexers each time."""
+    try:
+        return pygments.lexers.find_lexer_class_by_name(alias)
+    except ClassNotFound:
+        return None
+
+
+def cached_get_lexer_by_name(alias: str | None, **options):
+    """`pygments.lexers.get_lexer_by_name`, with the name-to-class lookup cached.
+
+    Pygments' lexer table is fixed once a process runs, so the same name finds
+    the same class; a new lexer instance is still made for every code block.
+    """
+    cls = _lexer_class(alias) if alias else None
+    if cls is None:
+        raise ClassNotFound(f"no lexer for alias {alias!r} found")
+    return cls(**options)
+
+
+def _install_lexer_cache() -> None:
+    """Codehilite looks lexers up through its module's name (a third of its time for a short block).
+    If a release imports Pygments differently, the stock lookup stays."""
+    if getattr(codehilite, "get_lexer_by_name", None) is pygments.lexers.get_lexer_by_name:
+        codehilite.get_lexer_by_name = cached_get_lexer_by_name
+
+
 _local = threading.local()
 
 
-def new_markdown(fast_inline: bool = True) -> tuple[markdown.Markdown, TimelineExtension]:
-    """A Markdown instance with the site's extensions (fast_inline=False: the stock inline stage)."""
-    ours = TimelineExtension(fast_inline)
+def new_markdown(fast_inline: bool = True, fast: bool = True) -> tuple[markdown.Markdown, TimelineExtension]:
+    """A Markdown instance with the site's extensions.
+
+    fast=False gives Python-Markdown's stock stages throughout (tests compare the
+    outputs); fast_inline=False gives the stock inline stage only.
+    """
+    if fast:
+        _install_lexer_cache()  # process-wide, but equivalent (tests compare it with Pygments' lookup)
+    ours = TimelineExtension(fast_inline and fast, fast)
     md = markdown.Markdown(
         extensions=["footnotes", "tables", "fenced_code", "def_list", "codehilite", "sane_lists", ours],
         extension_configs={"codehilite": {"css_class": "highlight", "guess_lang": False,

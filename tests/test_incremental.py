@@ -128,7 +128,11 @@ Builder(options).build()  # cold, in two processes, filling the Markdown cache
 shutil.copytree(out, out.parent / "first")
 shutil.rmtree(out)
 Builder(options).build()  # cold output, warm Markdown cache
-print(json.dumps(forks))
+shutil.copytree(out, out.parent / "second")
+shutil.rmtree(out)
+Builder(options, remember=False).build()  # one-shot (the CLI): the workers work out the fingerprints
+report = Builder(options).build()  # a new process, from the manifest those fingerprints made
+print(json.dumps({"forks": forks, "rendered_after_one_shot": list(report.rendered)}))
 """
 
 
@@ -140,9 +144,12 @@ def test_cold_warm_and_parallel_builds_are_byte_identical(project):
     args = [project.content_dir, project.out_dir, project.templates_dir, project.static_dir, project.cache_dir]
     result = subprocess.run([sys.executable, "-c", PARALLEL_BUILDS, *map(str, args)],
                             capture_output=True, text=True, timeout=300, check=True)
-    assert json.loads(result.stdout).count(True) >= 4  # load and pages, twice
+    printed = json.loads(result.stdout)
+    assert printed["forks"].count(True) >= 6  # load and pages, three times
     assert tree(project.out_dir.parent / "first") == tree(one.out_dir)
+    assert tree(project.out_dir.parent / "second") == tree(one.out_dir)
     assert tree(project.out_dir) == tree(one.out_dir)
+    assert printed["rendered_after_one_shot"] == []  # the workers' fingerprints are the right ones
 
 
 def test_a_changed_generator_invalidates_the_caches(project, monkeypatch):

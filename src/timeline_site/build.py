@@ -29,12 +29,12 @@ from .cache import Manifest, MarkdownCache
 from .config import BuildOptions, SiteConfig, validate_settings, year_url
 from .digest import Digests, generator_fingerprint, sha
 from .errors import BuildFailed, ContentError
-from .load import FileCache, Sources, load_sources
+from .load import FileCache, SourceDoc, Sources, event_files, event_src_path, load_event_file, load_settings, load_sources
 from .markup import pygments_css, render_markdown
 from .model import Event, Timeline, Topic, build_timeline, patch_timeline, same_place
 from .parallel import default_jobs, ordered_map
 from .render import Fragments, Nav, PagePlan, Planner, RenderedPage, RenderInput, make_environment
-from .validate import Context, ValidationMemo, validate_events
+from .validate import Context, ValidationMemo, lighter, validate_event, validate_events
 from .write import files_below, fresh_site, update_site
 
 log = logging.getLogger(__name__)
@@ -101,16 +101,7 @@ class Builder:
     def prepare(self) -> RenderInput:
         """Load, validate and model the content, or raise BuildFailed. Bodies are rendered
         later, by the processes that render their pages (`check_bodies` renders them all)."""
-        sources, errors = load_sources(self.options.content_dir, self.files, self.jobs)
-        self.laps.lap("load")
-        config, topics, problems = validate_settings(sources.site, sources.topics, self.options.base_url)
-        errors += problems
-        if config is None:
-            raise BuildFailed(errors)
-        events, problems = validate_events(sources.events, self.shared_context(config, topics, sources), self.events)
-        errors += problems
-        if self.events is not None:
-            self.events.prune({str(d.src_path) for d in sources.events})
+        events, errors = self.load_and_validate() if self.remember else self.load_and_validate_at_once()
         self.laps.lap("validate")
         if errors:
             raise BuildFailed(errors)
@@ -126,6 +117,49 @@ class Builder:
         if self.remember:
             self._data = data
         return data
+
+    def load_and_validate(self) -> tuple[list[Event], list[ContentError]]:
+        """Every event file parsed (unless unchanged) and validated (unless unchanged), the
+        documents kept for the next build."""
+        sources, errors = load_sources(self.options.content_dir, self.files, self.jobs)
+        self.laps.lap("load")
+        context = self.context_of(sources, errors)
+        events, problems = validate_events(sources.events, context, self.events)
+        if self.events is not None:
+            self.events.prune({str(d.src_path) for d in sources.events})
+        return events, errors + problems
+
+    def load_and_validate_at_once(self) -> tuple[list[Event], list[ContentError]]:
+        """A one-shot build: each event file is parsed and validated by the same process (both
+        cores), which sends back the event and the few lines the checks across files quote. So
+        the building process never holds every parsed document, nor do the workers it forks."""
+        root = self.options.content_dir
+        settings, errors = load_settings(root)
+        context = self.context_of(settings, errors)
+        paths = [entry.path for entry in event_files(root, errors)]
+
+        def check(path: str) -> tuple[SourceDoc | None, Event | None, list[ContentError]]:
+            problems: list[ContentError] = []
+            doc = load_event_file(Path(path), event_src_path(path, root), problems)
+            if doc is None:
+                return None, None, problems
+            event, more = validate_event(doc, context)
+            return lighter(doc), event, problems + more
+
+        results = list(ordered_map(check, paths, self.jobs))
+        self.laps.lap("load")
+        errors += [e for _, _, problems in results for e in problems]
+        parsed = [(doc, event) for doc, event, _ in results if doc is not None]
+        events, problems = validate_events([d for d, _ in parsed], context, checked=[(e, []) for _, e in parsed])
+        return events, errors + problems
+
+    def context_of(self, settings: Sources, errors: list[ContentError]) -> Context:
+        """What checking an event needs of the site (or BuildFailed, if site.yaml or topics.yaml is wrong)."""
+        config, topics, problems = validate_settings(settings.site, settings.topics, self.options.base_url)
+        errors += problems
+        if config is None:
+            raise BuildFailed(errors)
+        return self.shared_context(config, topics, settings)
 
     def model(self, events: list[Event], context: Context) -> Timeline:
         """The timeline: the last one if no event changed, the last one patched if the
@@ -258,6 +292,17 @@ class Builder:
         self.laps = Laps()
         self._unsaved, self._body_problems = {}, []  # nothing carried over from a failed build
         data = self.prepare()
+        big = len(data.timeline.events) >= FREEZE_HEAP_AT
+        if big:  # all that lives through the build: the collector need not scan it again and again
+            gc.freeze()
+        try:
+            return self.publish(data, started)
+        finally:
+            if big and not self.remember:
+                gc.unfreeze()
+
+    def publish(self, data: RenderInput, started: float) -> BuildReport:
+        """Plan, render and write the site for `data`."""
         try:
             plans = self.plan(data)
         except jinja2.TemplateError as error:  # a template missing or broken
@@ -337,17 +382,22 @@ class Builder:
         if len({p.dest_path for p in plans}) != len(plans):
             raise RuntimeError("two outputs write the same file")
         with fresh_site(self.options.out_dir) as writer:
-            def render_and_write(plan: PagePlan) -> list[FreshBody]:
+            def render_and_write(plan: PagePlan) -> tuple[str | None, list[FreshBody]]:
                 writer.write(PurePosixPath(plan.dest_path), plan.render())
-                return data.bodies.take_fresh()
+                # A one-shot build keeps no digests: the fingerprint is worked out here, in
+                # parallel, for the manifest. A Builder that builds again keeps its own.
+                return None if self.remember else plan.fingerprint, data.bodies.take_fresh()
 
             # The plan ends with the biggest files (the data files): started first, they
             # do not leave one process working alone at the end.
-            for fresh in ordered_map(render_and_write, [p for p in reversed(plans) if not p.in_parent], self.jobs):
+            pooled = [p for p in reversed(plans) if not p.in_parent]
+            for plan, (fingerprint, fresh) in zip(pooled, ordered_map(render_and_write, pooled, self.jobs)):
+                if fingerprint is not None:
+                    plan.settle(fingerprint)
                 self.absorb(fresh)
             for plan in plans:
                 if plan.in_parent:
-                    self.absorb(render_and_write(plan))
+                    self.absorb(render_and_write(plan)[1])
             self.settle_bodies(data.timeline)  # a problem now discards the new folder
 
     def render(self, plans: list[PagePlan], bodies: Bodies) -> Iterator[RenderedPage]:

@@ -46,7 +46,8 @@ def _version(name: str) -> str:
         return "?"
 
 
-CARD_FIELDS = tuple(f.name for f in fields(Event) if f.name not in ("body", "body_line", "references"))
+BODY_FIELDS = ("body", "body_line", "references")
+CARD_FIELDS = tuple(f.name for f in fields(Event) if f.name not in BODY_FIELDS)
 """What pages other than the event's own show of an event: everything but its body."""
 
 
@@ -75,8 +76,8 @@ class Digests:
     def event(self, event: Event) -> str:
         """Everything about the event, its body included."""
         slots = self._slots(event)
-        if slots[0] is None:
-            slots[0] = sha(repr(event))
+        if slots[0] is None:  # the card and the rest: much cheaper than repr(event) with its body
+            slots[0] = sha(self.card(event), event.body, str(event.body_line), repr(event.references))
         return slots[0]
 
     def card(self, event: Event) -> str:

@@ -9,7 +9,7 @@ import logging
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -138,9 +138,26 @@ def load_sources(root: Path, cache: FileCache | None = None, jobs: int = 1) -> t
     changed are not read again; the cache is pruned to the files that exist.
     With `jobs` > 1, a large number of files is parsed in that many processes.
     """
+    settings, errors = load_settings(root)
+    events = []
+    for doc, problems in _load_events(event_files(root, errors), root, cache, jobs):
+        errors += problems
+        if doc is not None:
+            events.append(doc)
+    return replace(settings, events=tuple(events)), errors
+
+
+def load_settings(root: Path) -> tuple[Sources, list[ContentError]]:
+    """site.yaml, topics.yaml and the list of images: Sources without its events."""
     errors: list[ContentError] = []
     site = _load_required_yaml(root, "site.yaml", errors)
     topics = _load_required_yaml(root, "topics.yaml", errors)
+    images = frozenset(_images(root, errors))
+    return Sources(root, site, topics, (), images), errors
+
+
+def event_files(root: Path, errors: list[ContentError]) -> list[os.DirEntry]:
+    """The event files under events/, sorted (anything else there is an error)."""
     files = []
     for entry in _walk(root / "events", root, errors):
         if not entry.name.endswith(EVENT_SUFFIXES):
@@ -148,13 +165,11 @@ def load_sources(root: Path, cache: FileCache | None = None, jobs: int = 1) -> t
                                        "not an event file: event files end in .md, .yaml or .yml"))
         else:
             files.append(entry)
-    events = []
-    for doc, problems in _load_events(files, root, cache, jobs):
-        errors += problems
-        if doc is not None:
-            events.append(doc)
-    images = frozenset(_images(root, errors))
-    return Sources(root, site, topics, tuple(events), images), errors
+    return files
+
+
+def event_src_path(path: str, root: Path) -> PurePosixPath:
+    return _rel(Path(path), root)
 
 
 def _load_events(files: list[os.DirEntry], root: Path, cache: FileCache | None,

@@ -6,6 +6,7 @@ The result is the same, in the same order, as the plain loop it replaces.
 """
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
 import multiprocessing
@@ -50,14 +51,23 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator
         return
     context = multiprocessing.get_context("fork")
     bounds = iter([(i, min(i + CHUNK, len(items))) for i in range(0, len(items), CHUNK)])
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(fn, items)) as pool:
-        # A few chunks in flight per worker, not all of them: results that the
-        # caller has not consumed yet would otherwise pile up in memory.
-        pending = deque(pool.submit(_run_chunk, b) for b in itertools.islice(bounds, 4 * jobs))
-        while pending:
-            results = pending.popleft().result()
-            pending.extend(pool.submit(_run_chunk, b) for b in itertools.islice(bounds, 1))
-            yield from results
+    # The workers share the parent's memory until they write to it, and Python's collector
+    # writes to every object it scans: frozen, the inherited objects are never scanned, so
+    # their pages stay shared (less memory, and far fewer copy-on-write page faults).
+    frozen = gc.get_freeze_count() > 0
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(fn, items)) as pool:
+            # A few chunks in flight per worker, not all of them: results that the
+            # caller has not consumed yet would otherwise pile up in memory.
+            pending = deque(pool.submit(_run_chunk, b) for b in itertools.islice(bounds, 4 * jobs))
+            while pending:
+                results = pending.popleft().result()
+                pending.extend(pool.submit(_run_chunk, b) for b in itertools.islice(bounds, 1))
+                yield from results
+    finally:
+        if not frozen:
+            gc.unfreeze()
 
 
 def _can_fork(jobs: int, count: int) -> bool:

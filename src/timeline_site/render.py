@@ -62,17 +62,35 @@ class RenderedPage:
     content: Content
 
 
-@dataclass(frozen=True)
 class PagePlan:
-    """One output file: where it goes, what it shows (as a digest), how to make it."""
+    """One output file: where it goes, what it shows (as a digest), how to make it.
 
-    dest_path: str
-    """Relative to the output folder, with '/' (a str: a big site plans thousands of these)."""
-    fingerprint: str
-    render: Callable[[], Content]
-    in_parent: bool = False
-    """Render in the building process itself (never in a worker), so that the
-    per-event pieces it caches stay for the next build."""
+    The fingerprint may be given as a function, computed when first asked for:
+    a first build into an empty folder needs it only for the manifest, so the
+    processes that render the pages work it out (see `Builder.write_fresh`).
+    """
+
+    __slots__ = ("dest_path", "_fingerprint", "render", "in_parent")
+
+    def __init__(self, dest_path: str, fingerprint: str | Callable[[], str], render: Callable[[], Content],
+                 in_parent: bool = False):
+        self.dest_path = dest_path
+        """Relative to the output folder, with '/' (a str: a big site plans thousands of these)."""
+        self._fingerprint = fingerprint
+        self.render = render
+        self.in_parent = in_parent
+        """Render in the building process itself (never in a worker), so that the
+        per-event pieces it caches stay for the next build."""
+
+    @property
+    def fingerprint(self) -> str:
+        if not isinstance(self._fingerprint, str):
+            self._fingerprint = self._fingerprint()
+        return self._fingerprint
+
+    def settle(self, fingerprint: str) -> None:
+        """The fingerprint, as another process worked it out."""
+        self._fingerprint = fingerprint
 
 
 @dataclass(frozen=True)
@@ -332,12 +350,23 @@ class Planner:
                                                                 lambda: self.digests.events(events)))
         """Every event, bodies included: what the data files hold."""
         self._chrome_html: dict[tuple[str, int | None], Markup] = {}
+        self._bases: dict[str, str] = {}
         if len(self._event_plans) > len(events) + 100:
             self._event_plans = {k: v for k, v in self._event_plans.items() if k in data.timeline.by_id}
 
-    def page(self, dest: str, template: str, parts: Sequence[str], context: Callable[[], Mapping[str, Any]]) -> PagePlan:
-        fingerprint = sha(self.chrome, self.digests.template(self.env, template), *parts)
+    def page(self, dest: str, template: str, parts: Sequence[str] | Callable[[], Sequence[str]],
+             context: Callable[[], Mapping[str, Any]]) -> PagePlan:
+        """A page; `parts` (what it shows, as digests) may be a function, called only when the
+        fingerprint is asked for."""
+        base = self.base(template)
+        fingerprint = (lambda: sha(base, *parts())) if callable(parts) else sha(base, *parts)
         return PagePlan(dest, fingerprint, lambda: self.render_page(template, context()))
+
+    def base(self, template: str) -> str:
+        """What every page made with `template` shows: the chrome and the template itself."""
+        if template not in self._bases:
+            self._bases[template] = sha(self.chrome, self.digests.template(self.env, template))
+        return self._bases[template]
 
     def render_page(self, template: str, context: Mapping[str, Any]) -> bytes:
         if template.endswith(".html"):
@@ -383,7 +412,7 @@ class Planner:
         """The plans of every event's files, reused for the events whose pages show the very
         objects they showed last time (and the same body, templates and site)."""
         plans: list[PagePlan] = []
-        base = sha(self.chrome, self.digests.template(self.env, "event.html"))
+        base = self.base("event.html")
         suspects = self._suspects if self._planned is not None and self._planned[1] == base else None
         for event in self.data.timeline.events:
             if suspects is not None and event.id not in suspects:
@@ -440,8 +469,8 @@ class Planner:
         return tuple(by_id[i] for i in event_ids)
 
     def event_files(self, event: Event) -> Iterator[PagePlan]:
-        parts = [self.event_page_digest(event), self.data.body_keys[event.id]]
-        yield self.page(f"events/{event.id}/index.html", "event.html", parts,
+        body = self.data.body_keys[event.id]
+        yield self.page(f"events/{event.id}/index.html", "event.html", lambda: [self.event_page_digest(event), body],
                         lambda: event_context(self.data, self.data.timeline.by_id[event.id]))
         if is_citable(event):
             yield self.file(f"events/{event.id}/{event.id}.bib", [self.digests.card(event)], lambda: bibtex_entry(event))

@@ -10,7 +10,7 @@ import calendar
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -444,12 +444,15 @@ class ValidationMemo:
         return events
 
 
-def validate_events(docs: Iterable[SourceDoc], ctx: Context,
-                    memo: ValidationMemo | None = None) -> tuple[list[Event], list[ContentError]]:
+def validate_events(docs: Iterable[SourceDoc], ctx: Context, memo: ValidationMemo | None = None,
+                    checked: Sequence[tuple[Event | None, list[ContentError]]] | None = None,
+                    ) -> tuple[list[Event], list[ContentError]]:
     """Validate each file, then the checks across files. Never raises for content.
 
     With a `memo` (kept by a long-lived Builder), a file whose SourceDoc and
     Context are the very same objects as last time is not checked again.
+    `checked`: each doc's own result, when the files were validated already
+    (by the processes that parsed them); then `docs` may be `lighter` ones.
     """
     errors: list[ContentError] = []
     docs = list(docs)
@@ -460,8 +463,11 @@ def validate_events(docs: Iterable[SourceDoc], ctx: Context,
     ids = [event_id(d) for d in docs]
     errors += check_unique_ids(docs, ids)
     events = []
-    for doc in docs:
-        event, problems = _validate_memoized(doc, ctx, memo.files) if memo is not None else validate_event(doc, ctx)
+    for i, doc in enumerate(docs):
+        if checked is not None:
+            event, problems = checked[i]
+        else:
+            event, problems = _validate_memoized(doc, ctx, memo.files) if memo is not None else validate_event(doc, ctx)
         errors += problems
         if event is not None:
             events.append(event)
@@ -471,6 +477,13 @@ def validate_events(docs: Iterable[SourceDoc], ctx: Context,
     if memo is not None and not errors:
         memo.last = (docs, ctx, events, known)
     return events, errors
+
+
+def lighter(doc: SourceDoc) -> SourceDoc:
+    """The doc with only what the checks across files quote (the lines of `builds_on`):
+    what a process that validated the file sends back, instead of all of it."""
+    lines = {k: v for k, v in doc.lines.items() if not k or k[0] == "builds_on"}
+    return SourceDoc(doc.src_path, None, lines, "", doc.body_line)
 
 
 def _validate_memoized(doc: SourceDoc, ctx: Context, memo: EventMemo) -> tuple[Event | None, list[ContentError]]:

@@ -363,3 +363,46 @@ def test_a_long_series_of_edits_always_gives_what_a_cold_build_gives(tmp_path):
         assert tree(options.out_dir) == tree(cold.out_dir), f"after the {kind} edit of {path.name}"
         assert report.files < 100 or kind in {"date", "importance"}, f"{kind}: {report.files} files"
         shutil.rmtree(cold.out_dir)
+
+
+def test_added_renamed_and_removed_event_files_are_seen(project):
+    """A Builder reuses the listing of a folder whose mtime is unchanged: adding, renaming and
+    removing files change it, so each is seen by the next build."""
+    builder = Builder(project)
+    builder.build()
+    folder = project.content_dir / "events/2013"
+    text = (folder / "gpu-chip.yaml").read_text()
+    (folder / "gpu-chip-2.yaml").write_text(text.replace("A Fast GPU", "A Second GPU"))
+    builder.build()
+    assert "A Second GPU" in (project.out_dir / "events/gpu-chip-2/index.html").read_text()
+    (folder / "gpu-chip-2.yaml").rename(folder / "gpu-chip-3.yaml")
+    builder.build()
+    assert (project.out_dir / "events/gpu-chip-3/index.html").is_file()
+    assert not (project.out_dir / "events/gpu-chip-2").exists()
+    (folder / "gpu-chip-3.yaml").unlink()
+    builder.build()
+    assert not (project.out_dir / "events/gpu-chip-3").exists()
+    cold = replace(project, out_dir=project.out_dir.parent / "cold", cache_dir=None)
+    Builder(cold).build()
+    assert tree(project.out_dir) == tree(cold.out_dir)
+
+
+def test_a_settings_change_checks_every_file_again_whole(project):
+    """Unchanged files are kept lightened between builds; when topics.yaml or site.yaml change,
+    every file is parsed and checked again, so messages and pages are those of a fresh build."""
+    builder = Builder(project)
+    builder.build()
+    topics = project.content_dir / "topics.yaml"
+    edit(topics, "name: Hardware", "name: Chips and Hardware")
+    builder.build()
+    assert "Chips and Hardware" in (project.out_dir / "events/gpu-chip/index.html").read_text()
+    cold = replace(project, out_dir=project.out_dir.parent / "cold", cache_dir=None)
+    Builder(cold).build()
+    assert tree(project.out_dir) == tree(cold.out_dir)
+    edit(topics, "id: hardware", "id: silicon")
+    with pytest.raises(BuildFailed) as failed:
+        builder.build()
+    with pytest.raises(BuildFailed) as fresh:
+        Builder(cold).build()
+    assert [str(e) for e in failed.value.errors] == [str(e) for e in fresh.value.errors]
+    assert any("hardware" in str(e) for e in failed.value.errors)

@@ -29,7 +29,7 @@ from .cache import Manifest, MarkdownCache
 from .config import BuildOptions, SiteConfig, validate_settings, year_url
 from .digest import Digests, generator_fingerprint, sha
 from .errors import BuildFailed, ContentError
-from .load import FileCache, SourceDoc, Sources, event_files, event_src_path, load_event_file, load_settings, load_sources
+from .load import FileCache, Listings, SourceDoc, Sources, event_files, event_src_path, load_event_file, load_settings, load_sources
 from .markup import pygments_css, render_markdown
 from .model import Event, Timeline, Topic, build_timeline, patch_timeline, same_place
 from .parallel import default_jobs, ordered_map
@@ -66,6 +66,7 @@ class Builder:
         self.remember = remember
         self.jobs = options.jobs or default_jobs()
         self.files: FileCache | None = {} if remember else None
+        self.listings: Listings | None = {} if remember else None
         self.events: ValidationMemo | None = ValidationMemo() if remember else None
         self.context: Context | None = None
         # With a cache folder, bodies are read back from disk when needed: the building
@@ -121,13 +122,45 @@ class Builder:
     def load_and_validate(self) -> tuple[list[Event], list[ContentError]]:
         """Every event file parsed (unless unchanged) and validated (unless unchanged), the
         documents kept for the next build."""
-        sources, errors = load_sources(self.options.content_dir, self.files, self.jobs)
-        self.laps.lap("load")
+        before = self.context
+        sources, errors = load_sources(self.options.content_dir, self.files, self.jobs, self.listings)
         context = self.context_of(sources, errors)
+        if context is not before and before is not None and self.files:
+            # Unchanged files were kept lightened (`lighten`): checking them against new
+            # settings needs them whole again.
+            self.files.clear()
+            self.events = ValidationMemo()
+            sources, errors = load_sources(self.options.content_dir, self.files, self.jobs, self.listings)
+            context = self.context_of(sources, errors)
+        self.laps.lap("load")
         events, problems = validate_events(sources.events, context, self.events)
-        if self.events is not None:
+        if self.events is not None and len(self.events.files) > len(sources.events):  # files are gone
             self.events.prune({str(d.src_path) for d in sources.events})
+        self.lighten()
         return events, errors + problems
+
+    def lighten(self) -> None:
+        """Keep only what the checks across files quote of each validated file (see `lighter`).
+
+        A big site's parsed files are most of what a Builder holds, and the
+        workers it forks start with all of it. A file is validated again only
+        if it changes (then it is parsed again) or if the settings change (then
+        `load_and_validate` parses every file again)."""
+        if self.files is None or self.events is None:
+            return
+        memo, swapped = self.events.files, {}
+        for path, (stat, doc, problems) in self.files.items():
+            if doc is None or doc.data is None:
+                continue
+            known = memo.get(str(doc.src_path))
+            if known is None or known[0] is not doc:
+                continue  # not validated (a duplicate id, say): kept whole
+            light = swapped[id(doc)] = lighter(doc)
+            self.files[path] = (stat, light, problems)
+            memo[str(doc.src_path)] = (light, *known[1:])
+        if swapped and self.events.last is not None:
+            docs, *rest = self.events.last
+            self.events.last = ([swapped.get(id(d), d) for d in docs], *rest)
 
     def load_and_validate_at_once(self) -> tuple[list[Event], list[ContentError]]:
         """A one-shot build: each event file is parsed and validated by the same process (both
@@ -282,6 +315,9 @@ class Builder:
             return False
         self.env.cache.clear()
         self._template_sources = sources
+        if self.remember:  # compiled here once, for every later build, rather than in each worker
+            for name in self.env.list_templates():
+                self.env.get_template(name)
         return True
 
     # -- the build --------------------------------------------------------------

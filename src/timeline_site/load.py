@@ -6,6 +6,7 @@ becomes a ContentError value; nothing in a content file raises out of here.
 from __future__ import annotations
 
 import logging
+import operator
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -127,20 +128,24 @@ class Sources:
     """Files under `images/`, relative to the content folder."""
 
 
+Listings = dict[str, tuple[tuple[int, int], list[os.DirEntry], list[ContentError]]]
+"""A folder's kept entries and problems, by path, with the (mtime, inode) of the folder they were read at."""
 FileCache = dict[str, tuple[tuple[int, int, int], SourceDoc | None, list[ContentError]]]
 """Parsed event files by path (a str: a big site has thousands), with the (mtime, size, inode) they were parsed at."""
 
 
-def load_sources(root: Path, cache: FileCache | None = None, jobs: int = 1) -> tuple[Sources, list[ContentError]]:
+def load_sources(root: Path, cache: FileCache | None = None, jobs: int = 1,
+                 listings: Listings | None = None) -> tuple[Sources, list[ContentError]]:
     """Read site.yaml, topics.yaml, every event file and the list of images.
 
     With a `cache` (kept by a long-lived Builder), event files whose stat has not
     changed are not read again; the cache is pruned to the files that exist.
     With `jobs` > 1, a large number of files is parsed in that many processes.
+    With `listings`, a folder whose mtime has not changed is not listed again.
     """
     settings, errors = load_settings(root)
     events = []
-    for doc, problems in _load_events(event_files(root, errors), root, cache, jobs):
+    for doc, problems in _load_events(event_files(root, errors, listings), root, cache, jobs):
         errors += problems
         if doc is not None:
             events.append(doc)
@@ -156,10 +161,10 @@ def load_settings(root: Path) -> tuple[Sources, list[ContentError]]:
     return Sources(root, site, topics, (), images), errors
 
 
-def event_files(root: Path, errors: list[ContentError]) -> list[os.DirEntry]:
+def event_files(root: Path, errors: list[ContentError], listings: Listings | None = None) -> list[os.DirEntry]:
     """The event files under events/, sorted (anything else there is an error)."""
     files = []
-    for entry in _walk(root / "events", root, errors):
+    for entry in _walk(root / "events", root, errors, listings):
         if not entry.name.endswith(EVENT_SUFFIXES):
             errors.append(ContentError(_rel(Path(entry.path), root), None,
                                        "not an event file: event files end in .md, .yaml or .yml"))
@@ -197,7 +202,7 @@ def _load_events(files: list[os.DirEntry], root: Path, cache: FileCache | None,
 
 def _stat_key(entry: os.DirEntry) -> tuple[int, int, int]:
     try:
-        stat = entry.stat()
+        stat = os.stat(entry.path)  # not entry.stat(): an entry keeps its first answer, and listings are reused
     except OSError:  # gone since the folder was listed: reading it will say so
         return (0, 0, 0)
     return stat.st_mtime_ns, stat.st_size, stat.st_ino
@@ -236,7 +241,8 @@ def _load_required_yaml(root: Path, name: str, errors: list[ContentError]) -> So
     return None if text is None else parse_yaml_doc(text, rel, errors)
 
 
-def _walk(folder: Path, root: Path, errors: list[ContentError]) -> Iterator[os.DirEntry]:
+def _walk(folder: Path, root: Path, errors: list[ContentError],
+          listings: Listings | None = None) -> Iterator[os.DirEntry]:
     """Files below `folder`, sorted, skipping names that start with '.' or '_'.
 
     Iterative, so that deep folders cannot exhaust the stack. Anything that
@@ -253,7 +259,7 @@ def _walk(folder: Path, root: Path, errors: list[ContentError]) -> Iterator[os.D
         errors.append(ContentError(_rel(folder, root), None, "must be a folder"))
         return
     visited = {folder.resolve()}
-    stack = [_entries(folder, root, errors)]
+    stack = [_entries(folder, root, errors, listings)]
     while stack:
         entry = next(stack[-1], None)
         if entry is None:
@@ -274,33 +280,58 @@ def _walk(folder: Path, root: Path, errors: list[ContentError]) -> Iterator[os.D
                                            f"folders are nested more than {MAX_FOLDER_DEPTH} levels deep"))
             else:
                 visited.add(real)
-                stack.append(_entries(path, root, errors))
+                stack.append(_entries(path, root, errors, None if entry.is_symlink() else listings))
         else:
             errors.append(ContentError(_rel(Path(entry.path), root), None, "not a regular file"))
 
 
-def _entries(folder: Path, root: Path, errors: list[ContentError]) -> Iterator[os.DirEntry]:
+def _entries(folder: Path, root: Path, errors: list[ContentError],
+             listings: Listings | None = None) -> Iterator[os.DirEntry]:
     """The folder's entries, sorted, without hidden ('.') and private ('_') names.
 
     A name with control characters (or bytes that are not UTF-8) is refused, and
     shown escaped: it would otherwise reach terminals and CI logs as it is.
+    With `listings`, the last listing of the folder is reused while the folder's
+    mtime and inode are unchanged (adding, removing or renaming an entry changes
+    its mtime; the files themselves are still looked at one by one).
     """
+    key = None
+    if listings is not None:
+        try:
+            stat = os.stat(folder)
+            key = (stat.st_mtime_ns, stat.st_ino)
+        except OSError:
+            pass
+        known = listings.get(str(folder))
+        if key is not None and known is not None and known[0] == key:
+            errors += known[2]
+            return iter(known[1])
+    problems: list[ContentError] = []
+    kept = _read_entries(folder, root, problems)
+    errors += problems
+    if key is not None:
+        listings[str(folder)] = (key, kept, problems)
+    return iter(kept)
+
+
+def _read_entries(folder: Path, root: Path, errors: list[ContentError]) -> list[os.DirEntry]:
     try:
         with os.scandir(folder) as scan:
-            entries = sorted(scan, key=lambda e: e.name)
+            entries = sorted(scan, key=operator.attrgetter("name"))
     except OSError as exc:
         errors.append(ContentError(_rel(folder, root), None, f"cannot read the folder: {exc.strerror or exc}"))
         entries = []
     kept = []
     for entry in entries:
-        if entry.name.startswith((".", "_")):
+        name = entry.name
+        if name.startswith((".", "_")):
             continue
-        if UNPRINTABLE.search(entry.name):
+        if not (name.isascii() and name.isprintable()) and UNPRINTABLE.search(name):
             errors.append(ContentError(PurePosixPath(shown(_rel(Path(entry.path), root), 500)), None,
                                        "file name has control characters or is not UTF-8: rename it"))
             continue
         kept.append(entry)
-    return iter(kept)
+    return kept
 
 
 def _link_problem(path: Path, real_root: Path) -> str | None:

@@ -1,6 +1,7 @@
 """Rebuilds: only what changed is rendered, and the result is always what a cold build gives."""
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -406,3 +407,37 @@ def test_a_settings_change_checks_every_file_again_whole(project):
         Builder(cold).build()
     assert [str(e) for e in failed.value.errors] == [str(e) for e in fresh.value.errors]
     assert any("hardware" in str(e) for e in failed.value.errors)
+
+
+def test_data_files_are_patched_in_place_and_put_back_if_the_build_fails(project, monkeypatch):
+    """A Builder patches the big data files it wrote from their first changed piece; if
+    anything fails the patched files get their old bytes back with the rest of the site."""
+    builder = Builder(project)
+    builder.build()
+    inode = (project.out_dir / "events.json").stat().st_ino
+    real, offsets = os.pwritev, []
+
+    def recording(fd, buffers, offset):
+        offsets.append(offset)
+        if len(offsets) == 4:  # the second file of the second edit
+            raise OSError(28, "No space left on device (injected)")
+        return real(fd, buffers, offset)
+
+    monkeypatch.setattr(os, "pwritev", recording)
+    edit(project.content_dir / "events/2014/resnet-lite.md", "Builds on [[alexnet]].", "Builds on [[alexnet]], again.")
+    builder.build()
+    assert (project.out_dir / "events.json").stat().st_ino == inode  # the same file, patched
+    assert offsets[0] > 0 and offsets[1] > 0  # from the first piece that changed, not from the start
+    cold = replace(project, out_dir=project.out_dir.parent / "cold", cache_dir=None)
+    Builder(cold).build()
+    assert tree(project.out_dir) == tree(cold.out_dir)
+    before = tree(project.out_dir)
+    edit(project.content_dir / "events/2014/resnet-lite.md", ", again.", ", once more.")
+    with pytest.raises(OSError, match="injected"):
+        builder.build()
+    assert tree(project.out_dir) == before
+    monkeypatch.undo()
+    builder.build()
+    shutil.rmtree(cold.out_dir)
+    Builder(cold).build()
+    assert tree(project.out_dir) == tree(cold.out_dir)

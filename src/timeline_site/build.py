@@ -35,7 +35,7 @@ from .model import Event, Timeline, Topic, build_timeline, patch_timeline, same_
 from .parallel import default_jobs, ordered_map
 from .render import Fragments, Nav, PagePlan, Planner, RenderedPage, RenderInput, make_environment
 from .validate import Context, ValidationMemo, lighter, validate_event, validate_events
-from .write import files_below, fresh_site, update_site
+from .write import files_below, fresh_site, remember_pieces, update_site
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +93,12 @@ class Builder:
         """(the last build's timeline, the events that changed since) when the model knows."""
         self._plans: tuple[RenderInput, list[PagePlan]] | None = None
         self._wrote_last = False
-        self._builds_since_collection = 0
         """True once this Builder has written the output folder (so it knows what is in it)."""
+        self._pieces_written: dict[str, list[bytes]] | None = {} if remember else None
+        """The pieces of the files written in pieces (the big data files), as last written."""
+        self._builds_since_collection = 0
+        self._page_count = 0
+        """HTML pages in the last plan (static files aside), for the report."""
         self.laps = Laps()
 
     # -- stages ---------------------------------------------------------------
@@ -301,6 +305,7 @@ class Builder:
             self.digests.new_build(data.timeline.events, templates_changed)
             self.planner.start(data, None if templates_changed else self._change)
             pages = list(self.planner.plans())
+            self._page_count = sum(1 for p in pages if p.dest_path.endswith(".html"))
             if self.remember:
                 self._plans = (data, pages)
         return pages + asset_plans(self.options)
@@ -346,22 +351,23 @@ class Builder:
         self.laps.lap("plan")
         previous = self.manifest.load() if self.options.out_dir.is_dir() else None
         try:
-            written = self.write(plans, previous, data)
+            written, manifest = self.write(plans, previous, data)
             self.laps.lap("write")
         except BuildFailed:
             raise  # found before anything was published: the folder and its manifest still agree
         except BaseException:
             self.manifest.forget()  # whatever happened, the next build starts from scratch
             self._wrote_last = False
+            if self._pieces_written is not None:
+                self._pieces_written.clear()
             raise
         self._wrote_last = self.remember
-        self.manifest.save({p.dest_path: p.fingerprint for p in plans})
+        self.manifest.save(manifest)
         self.fragments.sweep(data.timeline.by_id)
         self.laps.lap("manifest")
         self.settle_heap(len(data.timeline.events))
         log.debug("build stages: %s", self.laps)
-        pages = sum(1 for p in plans if p.dest_path.endswith(".html") and not p.dest_path.startswith("static/"))
-        return BuildReport(len(data.timeline.events), pages, len(written), time.perf_counter() - started,
+        return BuildReport(len(data.timeline.events), self._page_count, len(written), time.perf_counter() - started,
                            self.options.out_dir, tuple(written))
 
     def settle_heap(self, events: int) -> None:
@@ -386,8 +392,10 @@ class Builder:
             gc.collect(1)
         gc.freeze()
 
-    def write(self, plans: list[PagePlan], previous: dict[str, str] | None, data: RenderInput) -> list[str]:
+    def write(self, plans: list[PagePlan], previous: dict[str, str] | None,
+              data: RenderInput) -> tuple[list[str], dict[str, str]]:
         """Everything into a fresh folder (first build), else only what changed, in place.
+        Returns the files written and the new manifest.
 
         Pages stream into the fresh folder as they are rendered (memory stays
         bounded); in-place updates render everything first, then write.
@@ -395,20 +403,27 @@ class Builder:
         try:
             if previous is None:
                 self.write_fresh(plans, data)
-                return [p.dest_path for p in plans]
+                return [p.dest_path for p in plans], {p.dest_path: p.fingerprint for p in plans}
             # A folder known only from the manifest may have lost a file since: look. One this
             # Builder wrote itself is trusted (a stat per file would cost more than the rebuild).
             look, folder = not self._wrote_last, str(self.options.out_dir)
             changed = [p for p in plans if previous.get(p.dest_path) != p.fingerprint
                        or look and not os.path.isfile(os.path.join(folder, p.dest_path))]
-            current = {p.dest_path for p in plans}
-            removed = [PurePosixPath(d) for d in sorted(previous) if d not in current]
+            added = sum(1 for p in changed if p.dest_path not in previous)
+            removed = []
+            if len(previous) + added != len(plans):  # some files of the last build are gone
+                current = {p.dest_path for p in plans}
+                removed = [PurePosixPath(d) for d in sorted(previous) if d not in current]
             if changed or removed:
                 pages = list(self.render(changed, data.bodies))
                 self.settle_bodies(data.timeline)
                 self.laps.lap("render")
-                update_site(self.options.out_dir, pages, removed)
-            return [p.dest_path for p in changed]
+                update_site(self.options.out_dir, pages, removed, self._pieces_written)
+            manifest = dict(previous)
+            manifest.update((p.dest_path, p.fingerprint) for p in changed)
+            for dest in removed:
+                del manifest[str(dest)]
+            return [p.dest_path for p in changed], manifest
         except jinja2.TemplateError as error:
             raise BuildFailed([template_error(error, self.options.templates_dir)]) from None
 
@@ -431,10 +446,17 @@ class Builder:
                 if fingerprint is not None:
                     plan.settle(fingerprint)
                 self.absorb(fresh)
+            pieces = []
             for plan in plans:
                 if plan.in_parent:
-                    self.absorb(render_and_write(plan)[1])
+                    content = plan.render()
+                    writer.write(PurePosixPath(plan.dest_path), content)
+                    self.absorb(data.bodies.take_fresh())
+                    pieces.append(RenderedPage(PurePosixPath(plan.dest_path), content))
             self.settle_bodies(data.timeline)  # a problem now discards the new folder
+        if self._pieces_written is not None:  # what the next in-place update may patch
+            self._pieces_written.clear()
+            remember_pieces(self._pieces_written, pieces)
 
     def render(self, plans: list[PagePlan], bodies: Bodies) -> Iterator[RenderedPage]:
         def render_plan(plan: PagePlan) -> tuple[bytes, list[FreshBody]]:

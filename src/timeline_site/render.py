@@ -415,11 +415,11 @@ class Planner:
         base = self.base("event.html")
         suspects = self._suspects if self._planned is not None and self._planned[1] == base else None
         for event in self.data.timeline.events:
-            if suspects is not None and event.id not in suspects:
-                plans += self._event_plans[event.id][3]  # it shows the very objects it showed
+            known = self._event_plans.get(event.id)
+            if suspects is not None and event.id not in suspects and known is not None:
+                plans += known[3]  # it shows the very objects it showed
                 continue
             inputs, body = self.event_page_inputs(event), self.data.body_keys[event.id]
-            known = self._event_plans.get(event.id)
             if (known is None or known[1] != base or known[2] != body or len(known[0]) != len(inputs)
                     or not all(map(operator.is_, known[0], inputs))):
                 known = (inputs, base, body, list(self.event_files(event)))

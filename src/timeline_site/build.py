@@ -14,7 +14,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
-import operator
 import os
 import re
 import time
@@ -27,7 +26,7 @@ import jinja2
 
 from .cache import Manifest, MarkdownCache
 from .config import BuildOptions, SiteConfig, validate_settings, year_url
-from .digest import Digests, generator_fingerprint, sha
+from .digest import Digests, generator_fingerprint, same_objects, sha
 from .errors import BuildFailed, ContentError
 from .load import FileCache, Listings, SourceDoc, Sources, event_files, event_src_path, load_event_file, load_settings, load_sources
 from .markup import pygments_css, render_markdown
@@ -290,7 +289,7 @@ class Builder:
         hashing every body on every rebuild adds up."""
         targets = tuple(timeline.by_id.get(target) for _, target in event.references)
         known = self._body_keys.get(event.id)
-        if known is None or known[0] is not event or not all(map(operator.is_, known[1], targets)):
+        if known is None or known[0] is not event or not same_objects(known[1], targets):
             known = (event, targets, MarkdownCache.key(event.body, link_targets(event, timeline)))
             self._body_keys[event.id] = known
         return known[2]

@@ -9,7 +9,7 @@ import hashlib
 import importlib.metadata
 import logging
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from functools import cache
 from typing import Any, TypeVar
@@ -24,6 +24,11 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 DEPENDENCIES = ("jinja2", "markdown", "pygments", "nh3", "latex2mathml", "pyyaml")
+
+
+def same_objects(a: Sequence[object], b: Sequence[object]) -> bool:
+    """Both hold the very same objects, in order: "unchanged", for what the model reuses."""
+    return len(a) == len(b) and all(map(operator.is_, a, b))
 
 
 def sha(*parts: str) -> str:
@@ -101,7 +106,7 @@ class Digests:
         """
         self._memo_used.add(slot)
         known = self._memo.get(slot)
-        if known is None or len(known[0]) != len(inputs) or not all(map(operator.is_, known[0], inputs)):
+        if known is None or not same_objects(known[0], inputs):
             known = (inputs, make())
             self._memo[slot] = known
         return known[1]

@@ -9,7 +9,6 @@ context; templates only loop, test and print.
 from __future__ import annotations
 
 import logging
-import operator
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from .charts import (
 )
 from .cite import bibtex_entry, is_citable, structured_data
 from .config import SiteConfig
-from .digest import Digests, generator_fingerprint, sha
+from .digest import Digests, generator_fingerprint, same_objects, sha
 from .export import events_csv_chunks, events_json_chunks, search_index_chunks, separated
 from .model import MONTHS, Event, Kind, Neighbours, Timeline, Topic, Year, YearGroup
 from .validate import FIELDS
@@ -258,7 +257,7 @@ class Fragments:
         if not self.keep:
             return make()
         known = self._store.get(slot)
-        if known is None or len(known[0]) != len(inputs) or not all(map(operator.is_, known[0], inputs)):
+        if known is None or not same_objects(known[0], inputs):
             known = (inputs, make())
             self._store[slot] = known
         return known[1]
@@ -271,8 +270,7 @@ class Fragments:
         if not self.keep:
             return [make(e).encode() for e in events]
         last = self._lists.get(kind)
-        if last is None or len(last[0]) != len(inputs) or not all(map(operator.is_, last[0], inputs)) \
-                or len(last[1]) != len(events):
+        if last is None or not same_objects(last[0], inputs) or len(last[1]) != len(events):
             out = [self.piece(kind, e, related, inputs, make) for e in events]
         else:
             _, old_events, old_related, out = last
@@ -420,8 +418,7 @@ class Planner:
                 plans += known[3]  # it shows the very objects it showed
                 continue
             inputs, body = self.event_page_inputs(event), self.data.body_keys[event.id]
-            if (known is None or known[1] != base or known[2] != body or len(known[0]) != len(inputs)
-                    or not all(map(operator.is_, known[0], inputs))):
+            if known is None or known[1] != base or known[2] != body or not same_objects(known[0], inputs):
                 known = (inputs, base, body, list(self.event_files(event)))
                 self._event_plans[event.id] = known
             plans += known[3]

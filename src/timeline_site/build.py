@@ -28,7 +28,7 @@ from .cache import Manifest, MarkdownCache
 from .config import BuildOptions, SiteConfig, validate_settings, year_url
 from .digest import Digests, generator_fingerprint, same_objects, sha
 from .errors import BuildFailed, ContentError
-from .load import FileCache, Listings, SourceDoc, Sources, event_files, event_src_path, load_event_file, load_settings, load_sources
+from .load import FileCache, Listings, SourceDoc, Sources, event_files, load_settings, load_sources, parse_event_file
 from .markup import pygments_css, render_markdown
 from .model import Event, Timeline, Topic, build_timeline, patch_timeline, same_place
 from .parallel import default_jobs, ordered_map
@@ -175,8 +175,7 @@ class Builder:
         paths = [entry.path for entry in event_files(root, errors)]
 
         def check(path: str) -> tuple[SourceDoc | None, Event | None, list[ContentError]]:
-            problems: list[ContentError] = []
-            doc = load_event_file(Path(path), event_src_path(path, root), problems)
+            doc, problems = parse_event_file(path, root)
             if doc is None:
                 return None, None, problems
             event, more = validate_event(doc, context)
@@ -203,12 +202,12 @@ class Builder:
         config = context.config
         last, self._change = self._model, None
         if last is not None and last[0] is context and len(last[1]) == len(events):
-            changed = [new for old, new in zip(last[1], events) if old is not new]
-            if not changed:
+            pairs = [(old, new) for old, new in zip(last[1], events) if old is not new]
+            if not pairs:
                 self._change = (last[2], set())
                 return last[2]
-            if len(changed) <= PATCH_AT_MOST and all(
-                    same_place(old, new) for old, new in zip(last[1], events) if old is not new):
+            if len(pairs) <= PATCH_AT_MOST and all(same_place(old, new) for old, new in pairs):
+                changed = [new for _, new in pairs]
                 timeline = patch_timeline(last[2], changed)
                 self._model = (context, events, timeline)
                 self._change = (last[2], {e.id for e in changed})

@@ -30,12 +30,8 @@ def make_pieces(kind: str, events: Sequence[Event], make: Callable[[Event], str]
     return [make(e).encode() for e in events]
 
 
-def search_index(t: Timeline, pieces: Pieces = make_pieces) -> str:
-    """A compact index for the search box: what a reader is likely to type."""
-    return b"".join(search_index_chunks(t, pieces)).decode()
-
-
 def search_index_chunks(t: Timeline, pieces: Pieces = make_pieces) -> list[bytes]:
+    """A compact index for the search box (what a reader is likely to type), in pieces."""
     rows = pieces("search", t.events, lambda e: json.dumps(search_row(e), ensure_ascii=False, separators=(",", ":")))
     return [b"[", *separated(rows, b","), b"]\n"]
 
@@ -76,14 +72,9 @@ def event_record(event: Event, t: Timeline, c: SiteConfig) -> dict[str, Any]:
     }
 
 
-def events_json(t: Timeline, c: SiteConfig, pieces: Pieces = make_pieces) -> str:
-    """The data export: one event per line (diff-friendly, and fast: each line is made, and cached, on its own)."""
-    return b"".join(events_json_chunks(t, c, pieces)).decode()
-
-
 def events_json_chunks(t: Timeline, c: SiteConfig, pieces: Pieces = make_pieces) -> list[bytes]:
-    """events.json as a list of byte strings to concatenate (a big site's is tens of
-    megabytes: joined once, not copied by each `+`)."""
+    """The data export, one event per line (diff-friendly, and fast: each line is made, and
+    cached, on its own), as byte strings to write one after another."""
     head = {
         "site": {"title": c.title, "url": c.base_url, "years": [c.first_year, c.last_year]},
         "kinds": [{"id": k.id, "name": k.name, "plural": k.plural} for k in t.kinds],

@@ -173,16 +173,17 @@ def event_files(root: Path, errors: list[ContentError], listings: Listings | Non
     return files
 
 
-def event_src_path(path: str, root: Path) -> PurePosixPath:
-    return _rel(Path(path), root)
+def parse_event_file(path: str, root: Path) -> tuple[SourceDoc | None, list[ContentError]]:
+    """One event file under `root`, parsed: its SourceDoc (None if unreadable) and problems."""
+    problems: list[ContentError] = []
+    return load_event_file(Path(path), _rel(Path(path), root), problems), problems
 
 
 def _load_events(files: list[os.DirEntry], root: Path, cache: FileCache | None,
                  jobs: int) -> list[tuple[SourceDoc | None, list[ContentError]]]:
     """Each file's SourceDoc and problems, in order: parsed anew unless the cache has it at its current stat."""
     def parse(path: str) -> tuple[SourceDoc | None, list[ContentError]]:
-        problems: list[ContentError] = []
-        return load_event_file(Path(path), _rel(Path(path), root), problems), problems
+        return parse_event_file(path, root)
 
     if cache is None:
         return list(ordered_map(parse, [entry.path for entry in files], jobs))

@@ -1,6 +1,6 @@
 """Stage 4: the Timeline and rendered bodies -> a plan of pages, each with a fingerprint.
 
-`plan_site` lists every output file with a fingerprint of the data it shows
+`Planner` lists every output file with a fingerprint of the data it shows
 plus its template; rendering is a call on the plan, so a build renders only
 the pages whose fingerprint changed. The Jinja environment is strict
 (StrictUndefined) and autoescapes everything. Each page kind has a TypedDict
@@ -532,14 +532,6 @@ def pages_showing(timeline: Timeline, event_ids: Collection[str]) -> set[str]:
             found.add(parent.id)
             found.update(e.id for e in neighbours[parent.id].builds_on)
     return found
-
-
-def plan_site(data: RenderInput, env: jinja2.Environment, digests: Digests | None = None,
-              fragments: Fragments | None = None) -> list[PagePlan]:
-    """Every page and data file of the site, in a stable order."""
-    planner = Planner(env, digests or Digests(), fragments or Fragments())
-    planner.start(data)
-    return list(planner.plans())
 
 
 def page_count(total: int) -> int:

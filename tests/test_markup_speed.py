@@ -68,6 +68,35 @@ def test_the_cached_lexer_lookup_finds_what_pygments_finds():
             assert found is not cached_get_lexer_by_name(alias), "a new lexer for every block"
 
 
+def test_remembered_highlighting_gives_what_pygments_gives():
+    """Codehilite's highlight is remembered per code, lexer and formatter options: the same block
+    twice gives Pygments' output twice, and a change of any option is highlighted anew."""
+    import pygments
+    from markdown.extensions import codehilite
+
+    from timeline_site import markup
+
+    new_markdown()
+    assert codehilite.highlight is markup.remembered_highlight
+    blocks = ["x = 1\n", "for (int i = 0; i < n; i++) {}\n", "echo <b> & done\n", ""]
+    options = [{}, {"linenos": "table"}, {"hl_lines": [1]}, {"lang_str": "language-c"}, {"cssclass": "other"}]
+    for _round in range(2):
+        for code in blocks:
+            for alias in ("python", "c", "shell", "text"):
+                for extra in options:
+                    expected = pygments.highlight(code, markup.cached_get_lexer_by_name(alias, stripnl=False),
+                                                  markup.CachedStyleHtmlFormatter(**extra))
+                    found = markup.remembered_highlight(
+                        code, markup.cached_get_lexer_by_name(alias, stripnl=False),
+                        markup.CachedStyleHtmlFormatter(**extra))
+                    assert found == expected, (code, alias, extra)
+    assert len(markup._highlighted) <= markup.HIGHLIGHTED_KEPT
+    for n in range(markup.HIGHLIGHTED_KEPT + 10):  # the oldest entries go
+        markup.remembered_highlight(f"x = {n}\n", markup.cached_get_lexer_by_name("python"),
+                                    markup.CachedStyleHtmlFormatter())
+    assert len(markup._highlighted) == markup.HIGHLIGHTED_KEPT
+
+
 @settings(max_examples=400, deadline=None, database=None)
 @given(MARKDOWN)
 def test_each_quick_stage_gives_what_its_stock_stage_gives(text):

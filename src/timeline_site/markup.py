@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import latex2mathml.converter
 import markdown
 import nh3
+import pygments
 import pygments.lexers
 from markdown import blockparser, blockprocessors, postprocessors, preprocessors, treeprocessors, util
 from markdown.extensions import Extension, codehilite, def_list, fenced_code, footnotes, tables
@@ -432,11 +433,36 @@ def cached_get_lexer_by_name(alias: str | None, **options):
     return cls(**options)
 
 
+HIGHLIGHTED_KEPT = 512
+"""Highlighted code blocks remembered per process (the most recent)."""
+_highlighted: dict[tuple, str] = {}
+
+
+def remembered_highlight(code: str, lexer, formatter) -> str:
+    """`pygments.highlight`, remembered by the code and the lexer's and formatter's classes and options.
+
+    Highlighting is a pure function of those, and costs about a millisecond a
+    block: the same snippet (an install command, a training loop) recurs
+    across bodies, as the same formula does.
+    """
+    key = (code, type(lexer), repr(sorted(lexer.options.items())),
+           type(formatter), repr(sorted(formatter.options.items())))
+    html = _highlighted.pop(key, None)
+    if html is None:
+        html = pygments.highlight(code, lexer, formatter)
+        if len(_highlighted) >= HIGHLIGHTED_KEPT:
+            del _highlighted[next(iter(_highlighted))]  # the least recently used
+    _highlighted[key] = html
+    return html
+
+
 def _install_lexer_cache() -> None:
-    """Codehilite looks lexers up through its module's name (a third of its time for a short block).
-    If a release imports Pygments differently, the stock lookup stays."""
+    """Codehilite looks lexers up, and highlights, through its module's names (the look-up was a third
+    of its time for a short block). If a release imports Pygments differently, the stock ones stay."""
     if getattr(codehilite, "get_lexer_by_name", None) is pygments.lexers.get_lexer_by_name:
         codehilite.get_lexer_by_name = cached_get_lexer_by_name
+    if getattr(codehilite, "highlight", None) is pygments.highlight:
+        codehilite.highlight = remembered_highlight
 
 
 _local = threading.local()

@@ -67,6 +67,39 @@ def test_aliases_are_refused_before_expansion():
     assert "anchors and aliases" in errors[0].message
 
 
+def nested(style, depth):
+    """A document whose collections nest `depth` deep (the top mapping included)."""
+    inner = depth - 1
+    if style == "flow":
+        return "title: " + "[" * inner + "x" + "]" * inner + "\n"
+    if style == "flow-maps":
+        return "title: " + "{a: " * inner + "x" + "}" * inner + "\n"
+    if style == "block-maps":
+        return "".join("  " * level + "a:\n" for level in range(inner)) + "  " * inner + "a: x\n"
+    return "title:\n" + "".join("  " * level + "-\n" for level in range(1, inner)) + "  " * inner + "- x\n"
+
+
+def test_documents_composed_without_a_scan_get_the_scans_verdict(monkeypatch):
+    """Most documents skip the event scan: their depth is checked on the nodes, with the same
+    message at the same line; anything with `&`, `*` or `!` is still scanned."""
+    from timeline_site import load
+
+    def problems(text):
+        errors = []
+        doc = parse_yaml_doc(text, PurePosixPath("x.yaml"), errors, line_offset=1)
+        return doc is None, [(e.line, e.message) for e in errors]
+
+    cases = [nested(style, depth) for style in ("flow", "flow-maps", "block-maps", "block-seqs")
+             for depth in (2, 31, 32, 33, 34, 60)]
+    cases += ["a: [b, c]\nd: {e: [f, [g]]}\n", "a: 1\na: 2\n"]
+    assert not any(load.needs_event_scan(text) for text in cases)
+    assert all(load.needs_event_scan(text) for text in ("a: &x 1\n", "a: *x\n", "a: !t x\n", "a: " + "[" * 1001))
+    direct = [problems(text) for text in cases]
+    monkeypatch.setattr(load, "needs_event_scan", lambda text: True)
+    assert direct == [problems(text) for text in cases]
+    assert [failed for failed, _ in direct].count(True) == 4 * 3 + 1  # depth 33, 34, 60 in each style; a duplicate
+
+
 def test_duplicate_keys_are_refused():
     errors = []
     parse_yaml_doc("title: a\ntitle: b\n", PurePosixPath("x.yaml"), errors)
@@ -101,7 +134,7 @@ def test_symlink_outside_content_is_refused(site, tmp_path):
         ("events/2013/link.md", "symbolic link leads outside the content folder")]
 
 
-def test_map_lines_walks_deep_documents_without_recursion():
+def test_map_lines_stops_at_the_depth_limit_of_deep_documents():
     # Built by hand: PyYAML 6.0.4's own parser refuses nesting this deep before map_lines sees it.
     mark = yaml.Mark("x", 0, 0, 0, None, None)
     inner = yaml.SequenceNode("tag:yaml.org,2002:seq", [], mark, mark)
@@ -110,7 +143,8 @@ def test_map_lines_walks_deep_documents_without_recursion():
     key = yaml.ScalarNode("tag:yaml.org,2002:str", "x", mark, mark)
     node = yaml.MappingNode("tag:yaml.org,2002:map", [(key, inner)], mark, mark)
     lines, problems = map_lines(node)
-    assert problems == [] and lines[("x",)] == 1
+    assert problems == [(1, "YAML is nested more than 32 levels deep")]
+    assert lines[("x",)] == 1 and max(len(path) for path in lines) == 32
 
 
 PARALLEL_LOAD = """

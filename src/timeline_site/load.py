@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 MAX_FILE_BYTES = 1_000_000
 """Content files larger than this are refused rather than read."""
 MAX_YAML_DEPTH = 32
+COMPOSE_SAFELY = 1000
+"""Documents with at most this many collections are composed without a scan first: nested
+that deep, the composer's recursion is still far from the C stack's end."""
 """Deeper YAML is refused before it is composed (libyaml's composer recurses in C)."""
 MAX_FOLDER_DEPTH = 32
 """Deeper folders under events/ or images/ are refused."""
@@ -407,10 +410,11 @@ def parse_yaml_doc(text: str, rel: PurePosixPath, errors: list[ContentError], li
     The event stream is scanned first: anchors, aliases and nesting deeper than
     MAX_YAML_DEPTH are refused before any node is composed, which stops "billion
     laughs" documents that expand exponentially and documents deep enough to
-    overflow the C stack.
+    overflow the C stack. A document that cannot hold any of them (see
+    `needs_event_scan`) is composed directly, and `map_lines` checks its depth.
     """
     try:
-        if problem := scan_yaml(text, line_offset):
+        if needs_event_scan(text) and (problem := scan_yaml(text, line_offset)):
             errors.append(ContentError(rel, *problem))
             return None
         loader = _Loader(text)
@@ -433,6 +437,15 @@ def parse_yaml_doc(text: str, rel: PurePosixPath, errors: list[ContentError], li
         errors.append(ContentError(rel, line_offset + 1, f"invalid YAML: {shown(exc, 200)}"))
         return None
     return SourceDoc(rel, data, lines)
+
+
+def needs_event_scan(text: str) -> bool:
+    """Whether the text may hold an anchor, an alias or a tag (their characters appear), or
+    more collections than COMPOSE_SAFELY: every collection, flow or block, starts with its own
+    `[`, `{`, `-`, `:` or `?`. A scan costs as much as composing the nodes; most front matter
+    needs none."""
+    return ("&" in text or "*" in text or "!" in text
+            or sum(text.count(c) for c in "[{-:?") > COMPOSE_SAFELY)
 
 
 def scan_yaml(text: str, line_offset: int = 0) -> tuple[int, str] | None:
@@ -513,11 +526,13 @@ def _unclosed_quote(lines: list[str]) -> int | None:
 def map_lines(root: yaml.Node, line_offset: int = 0) -> tuple[dict[KeyPath, int], list[tuple[int, str]]]:
     """Walk the node tree (iteratively) and return key-path -> line, plus problems.
 
-    Problems: duplicate keys, and anchors/aliases (a node reached twice).
+    Problems: duplicate keys, anchors/aliases (a node reached twice), and collections
+    nested more than MAX_YAML_DEPTH deep (the first one only, not walked into).
     """
     lines: dict[KeyPath, int] = {(): root.start_mark.line + 1 + line_offset}
     problems: list[tuple[int, str]] = []
     seen: set[int] = set()
+    too_deep = False
     stack: list[tuple[KeyPath, yaml.Node]] = [((), root)]
     while stack:
         path, node = stack.pop()
@@ -526,6 +541,11 @@ def map_lines(root: yaml.Node, line_offset: int = 0) -> tuple[dict[KeyPath, int]
             problems.append((line, ALIAS_MESSAGE))
             continue
         seen.add(id(node))
+        if len(path) >= MAX_YAML_DEPTH and isinstance(node, yaml.CollectionNode):
+            if not too_deep:
+                problems.append((line, f"YAML is nested more than {MAX_YAML_DEPTH} levels deep"))
+                too_deep = True
+            continue
         if isinstance(node, yaml.MappingNode):
             keys: set[str] = set()
             for key_node, value_node in node.value:

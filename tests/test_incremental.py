@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO
 
 from timeline_site import build as build_module
-from timeline_site import cache, digest, parallel, render
+from timeline_site import cache, digest, parallel, render, write
 from timeline_site.build import Builder
 from timeline_site.config import BuildOptions
 from timeline_site.errors import BuildFailed
@@ -183,15 +183,15 @@ def test_failed_incremental_write_leaves_the_site_as_it_was(project, monkeypatch
     before = tree(project.out_dir)
     edit(project.content_dir / "events/2013/gpu-chip.yaml", "A Fast GPU", "A Faster GPU")
     calls = {"n": 0}
-    real = Path.write_bytes
+    real = write.write_file
 
-    def failing(self, data):
+    def failing(target, data):
         calls["n"] += 1
         if calls["n"] == 4:
             raise OSError("disk full")
-        return real(self, data)
+        return real(target, data)
 
-    monkeypatch.setattr(Path, "write_bytes", failing)
+    monkeypatch.setattr(write, "write_file", failing)
     with pytest.raises(OSError):
         builder.build()
     monkeypatch.undo()

@@ -70,9 +70,12 @@ def test_pygments_css_has_light_and_dark_styles():
 
 
 @pytest.mark.parametrize("src", ["https://tracker.example/pixel.gif", "//tracker.example/p.gif", "HTTP://x.example/a.png"])
-def test_images_from_other_hosts_are_dropped(src):
-    out = render_markdown(f'<img src="{src}" alt="x"> and ![y]({src})').html
+@pytest.mark.parametrize("tag", ["img", "IMG", "image", "Image"])  # an HTML parser reads <image> as <img>
+def test_images_from_other_hosts_are_dropped(src, tag):
+    out = render_markdown(f'<{tag} src="{src}" alt="x"> and ![y]({src})').html
     assert "tracker" not in out and "x.example" not in out
+    alone = render_markdown(f'<{tag} src="{src}" alt="x">').html
+    assert "tracker" not in alone and "x.example" not in alone
 
 
 def test_images_from_the_site_stay():

@@ -7,7 +7,6 @@ The result is the same, in the same order, as the plain loop it replaces.
 from __future__ import annotations
 
 import gc
-import itertools
 import logging
 import multiprocessing
 import os
@@ -25,6 +24,9 @@ R = TypeVar("R")
 MIN_ITEMS = 200
 """Below this many items a pool costs more than it saves."""
 CHUNK = 32
+AHEAD = 64
+"""At most this many chunks done or under way but not yet handed back: results that the
+caller has not consumed yet would otherwise pile up in memory."""
 
 _work: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 """Set only inside forked worker processes."""
@@ -46,13 +48,14 @@ def default_jobs() -> int:
 
 def ordered_map(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[R]:
     """`map(fn, items)`, spread over `jobs` processes when it is worth it: `jobs - 1` forked
-    workers, and this process, which takes every `jobs`-th chunk itself rather than wait
-    (one process fewer, so one copy fewer of everything it holds)."""
+    workers, and this process, which works through the next chunk itself whenever it would
+    otherwise wait for a worker's (one process fewer, so one copy fewer of everything it
+    holds, and no core idle while some chunks take longer than others)."""
     if not _can_fork(jobs, len(items)):
         yield from map(fn, items)
         return
     context = multiprocessing.get_context("fork")
-    bounds = iter([(i, min(i + CHUNK, len(items))) for i in range(0, len(items), CHUNK)])
+    chunks = deque((i, min(i + CHUNK, len(items))) for i in range(0, len(items), CHUNK))
     # The workers share the parent's memory until they write to it, and Python's collector
     # writes to every object it scans: frozen, the inherited objects are never scanned, so
     # their pages stay shared (less memory, and far fewer copy-on-write page faults).
@@ -61,22 +64,25 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator
     try:
         with ProcessPoolExecutor(jobs - 1, mp_context=context, initializer=_start_worker,
                                  initargs=(fn, items)) as pool:
-            # A few chunks in flight, not all of them: results that the caller has not
-            # consumed yet would otherwise pile up in memory.
-            queue: deque[tuple[Future | None, tuple[int, int]]] = deque()
-            count = itertools.count()
+            # In chunk order: a worker's future, or the results this process worked out.
+            pending: deque[Future | list[Any]] = deque()
 
-            def fill() -> None:
-                while len(queue) < 4 * jobs and (b := next(bounds, None)) is not None:
-                    mine = next(count) % jobs == jobs - 1
-                    queue.append((None, b) if mine else (pool.submit(_run_chunk, b), b))
+            def submit() -> None:
+                """Keep two chunks queued per worker, so that none waits for this process."""
+                while chunks and sum(isinstance(p, Future) for p in pending) < 2 * (jobs - 1):
+                    pending.append(pool.submit(_run_chunk, chunks.popleft()))
 
-            fill()
-            while queue:
-                future, b = queue.popleft()
-                results = future.result() if future is not None else [fn(items[i]) for i in range(*b)]
-                fill()
-                yield from results
+            submit()
+            while pending:
+                head = pending[0]
+                if isinstance(head, Future) and not head.done() and chunks and len(pending) < AHEAD:
+                    pending.append([fn(items[i]) for i in range(*chunks.popleft())])
+                else:
+                    pending.popleft()
+                    results = head.result() if isinstance(head, Future) else head
+                    submit()
+                    yield from results
+                submit()
     finally:
         if not frozen:
             gc.unfreeze()

@@ -115,3 +115,24 @@ def test_a_moved_event_is_not_in_the_same_place():
     assert not same_place(event, replace(event, importance="notable" if event.importance != "notable" else "major"))
     assert not same_place(event, replace(event, builds_on=("x",)))
     assert not same_place(event, replace(event, topics=event.topics[:1] + event.topics[:1]))
+
+
+def test_lineage_graph_draws_an_edge_for_each_builds_on_between_shown_generations(site):
+    """The graph of resnet-lite: its two parents one column left, alexnet's edge to gpu-chip
+    inside that column not drawn (both are generation -1), each edge from a parent's right
+    side to its child's left side."""
+    from timeline_site.charts import lineage_graph
+
+    t = prepare_site(site.options).timeline
+    graph = lineage_graph(t.by_id["resnet-lite"], t.neighbours)
+    by_id = {n.event.id: n for n in graph.nodes}
+    assert {i: n.generation for i, n in by_id.items()} == {"alexnet": -1, "gpu-chip": -1, "resnet-lite": 0}
+    assert [(n.generation, n.y) for n in graph.nodes] == sorted((n.generation, n.y) for n in graph.nodes)
+    ends = {(e.x1, e.y1, e.x2, e.y2) for e in graph.edges}
+    child = by_id["resnet-lite"]
+    expected = {(p.x + graph.node_width, p.y + graph.node_height / 2, child.x, child.y + graph.node_height / 2)
+                for p in (by_id["alexnet"], by_id["gpu-chip"])}
+    assert len(graph.edges) == 2 and ends == expected
+    alexnet = lineage_graph(t.by_id["alexnet"], t.neighbours)
+    assert {n.event.id for n in alexnet.nodes} == {"alexnet", "gpu-chip", "resnet-lite"}
+    assert len(alexnet.edges) == 2  # alexnet -> gpu-chip and alexnet -> resnet-lite; gpu-chip -> resnet-lite is within generation 1

@@ -270,14 +270,15 @@ def lineage_graph(event: Event, neighbours: Mapping[str, Neighbours], per_column
         gap = height / len(events)
         for i, e in enumerate(events):
             nodes[e.id] = Node(e, short_label(e, 20), round(col_x[g], 1), round(gap * i + gap / 2 - node_height / 2, 1), g)
+    ordered = tuple(sorted(nodes.values(), key=lambda n: (n.generation, n.y)))
     edges = tuple(
         Edge(round(a.x + node_width, 1), round(a.y + node_height / 2, 1), b.x, round(b.y + node_height / 2, 1))
-        for b in sorted(nodes.values(), key=lambda n: (n.generation, n.y))
-        for a in sorted(nodes.values(), key=lambda n: (n.generation, n.y))
-        if a.generation == b.generation - 1 and a.event.id in {p.id for p in neighbours[b.event.id].builds_on}
+        for b in ordered
+        for parents in [{p.id for p in neighbours[b.event.id].builds_on}]
+        for a in ordered
+        if a.generation == b.generation - 1 and a.event.id in parents
     )
-    return LineageGraph(width, height, node_width, node_height,
-                        tuple(sorted(nodes.values(), key=lambda n: (n.generation, n.y))), edges, hidden)
+    return LineageGraph(width, height, node_width, node_height, ordered, edges, hidden)
 
 
 def lineage_columns(event: Event, neighbours: Mapping[str, Neighbours]) -> dict[int, list[Event]]:

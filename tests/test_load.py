@@ -4,8 +4,9 @@ import subprocess
 import sys
 from pathlib import PurePosixPath
 
+import pytest
 import yaml
-from conftest import event
+from conftest import REPO, event
 
 from timeline_site.load import load_sources, map_lines, parse_markdown_doc, parse_yaml_doc
 
@@ -98,6 +99,48 @@ def test_documents_composed_without_a_scan_get_the_scans_verdict(monkeypatch):
     monkeypatch.setattr(load, "needs_event_scan", lambda text: True)
     assert direct == [problems(text) for text in cases]
     assert [failed for failed, _ in direct].count(True) == 4 * 3 + 1  # depth 33, 34, 60 in each style; a duplicate
+
+
+YAML_SCALARS_AND_SHAPES = [
+    "a: 1\nb: [x, 2, 3.5, ~, null, true, no, on]\nc: {d: [e, {f: g}]}\n", "a: 2012-02-03\n",
+    "a: 2012-02-30\n", "a: 2012-02-03 10:20:30Z\n", "a: 0x1F\nb: 0o17\nc: 1_000\nd: 1:30\ne: .inf\nf: -.NaN\n",
+    "a: '1'\nb: \"2\"\nc: |\n  block\n  text\nd: >\n  folded\n", "a: =\n", "? [a, b]\n: c\n",
+    "{[1]: 2}\n", "{{a: 1}: 2}\n", "a: " + "9" * 5000 + "\n", "a: []\nb: {}\nc:\n", "1: a\n2.5: b\nnull: c\n",
+    "- a\n- [b, [c, [d]]]\n", "plain text\n", "a: !!str 1\n", "a: !!binary aGk=\n", "a: !!set {x, y}\n",
+]
+
+
+@pytest.mark.parametrize("text", YAML_SCALARS_AND_SHAPES)
+def test_construct_gives_what_pyyaml_gives(text):
+    """The documents map_lines passes are built without PyYAML's generic constructor, to the
+    same data (types included) or the same error."""
+    from timeline_site import load
+
+    def built(make):
+        loader = load._Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = make(loader, node)
+            return type(data).__name__, repr(data)
+        except yaml.YAMLError as error:
+            return type(error).__name__, str(error)
+        finally:
+            loader.dispose()
+
+    assert built(load.construct) == built(lambda loader, node: loader.construct_document(node))
+
+
+def test_construct_gives_what_pyyaml_gives_on_every_event_of_the_site():
+    from timeline_site import load
+
+    for path in sorted((REPO / "content").rglob("*")):
+        if path.suffix not in (".md", ".yaml", ".yml"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".md":
+            text = text.split("\n---\n", 1)[0].removeprefix("---\n")
+        mine, theirs = load._Loader(text), load._Loader(text)
+        assert load.construct(mine, mine.get_single_node()) == theirs.construct_document(theirs.get_single_node()), path
 
 
 def test_duplicate_keys_are_refused():

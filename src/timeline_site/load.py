@@ -9,7 +9,7 @@ import logging
 import operator
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -32,6 +32,7 @@ MAX_FOLDER_DEPTH = 32
 """Deeper folders under events/ or images/ are refused."""
 ALIAS_MESSAGE = "YAML anchors and aliases (& and *) are not allowed in content"
 MERGE_TAG = "tag:yaml.org,2002:merge"
+MAP_TAG, SEQ_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 """Control, bidi-override and line-separator characters, and lone surrogates (undecodable file names)."""
 EVENT_SUFFIXES = (".md", ".yaml", ".yml")
@@ -427,7 +428,7 @@ def parse_yaml_doc(text: str, rel: PurePosixPath, errors: list[ContentError], li
             if problems:
                 errors.extend(ContentError(rel, line, msg) for line, msg in problems)
                 return None
-            data = loader.construct_document(node)
+            data = construct(loader, node)
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
@@ -446,6 +447,41 @@ def needs_event_scan(text: str) -> bool:
     needs none."""
     return ("&" in text or "*" in text or "!" in text
             or sum(text.count(c) for c in "[{-:?") > COMPOSE_SAFELY)
+
+
+class _Unusual(Exception):
+    """A node that `construct` leaves to PyYAML's own constructor."""
+
+
+def construct(loader: _Loader, root: yaml.Node) -> Any:
+    """`loader.construct_document(root)`, for a tree that `map_lines` has passed (no aliases,
+    no merge keys, at most MAX_YAML_DEPTH deep): mappings and sequences are built here,
+    scalars by the loader's own constructors. PyYAML's generic path (a generator per
+    collection, a memo per node) is two thirds of loading an event file. A tag or an
+    unhashable key that it alone handles sends the whole document its way, errors included."""
+    try:
+        return _construct(loader, root)
+    except _Unusual:
+        return loader.construct_document(root)
+
+
+def _construct(loader: _Loader, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        make = loader.yaml_constructors.get(node.tag)
+        if make is None:
+            raise _Unusual
+        return make(loader, node)
+    if isinstance(node, yaml.SequenceNode) and node.tag == SEQ_TAG:
+        return [_construct(loader, item) for item in node.value]
+    if isinstance(node, yaml.MappingNode) and node.tag == MAP_TAG:
+        mapping = {}
+        for key_node, value_node in node.value:
+            key = _construct(loader, key_node)
+            if not isinstance(key, Hashable):
+                raise _Unusual
+            mapping[key] = _construct(loader, value_node)
+        return mapping
+    raise _Unusual
 
 
 def scan_yaml(text: str, line_offset: int = 0) -> tuple[int, str] | None:

@@ -25,8 +25,8 @@ MIN_ITEMS = 200
 """Below this many items a pool costs more than it saves."""
 CHUNK = 32
 AHEAD = 64
-"""At most this many chunks done or under way but not yet handed back: results that the
-caller has not consumed yet would otherwise pile up in memory."""
+"""At most this many chunks queued, under way or done but not yet handed back: results that
+the caller has not consumed yet would otherwise pile up in memory."""
 
 _work: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 """Set only inside forked worker processes."""
@@ -69,7 +69,8 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator
 
             def submit() -> None:
                 """Keep two chunks queued per worker, so that none waits for this process."""
-                while chunks and sum(isinstance(p, Future) for p in pending) < 2 * (jobs - 1):
+                while (chunks and len(pending) < AHEAD
+                       and sum(isinstance(p, Future) and not p.done() for p in pending) < 2 * (jobs - 1)):
                     pending.append(pool.submit(_run_chunk, chunks.popleft()))
 
             submit()

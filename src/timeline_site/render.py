@@ -342,15 +342,19 @@ class Planner:
         self.chrome = sha(generator_fingerprint(), repr(data.config), repr(self.nav),
                           *(self.digests.template(self.env, name) for name in CHROME_TEMPLATES))
         events = data.timeline.events
-        self.all_cards = sha(self.chrome, self.cards(("all", "cards"), events), repr(data.timeline.topics))
-        """Every event's card: what lists of all events show."""
-        self.everything = sha(self.all_cards, self.digests.memo(("all", "events"), events,
-                                                                lambda: self.digests.events(events)))
-        """Every event, bodies included: what the data files hold."""
         self._chrome_html: dict[tuple[str, int | None], Markup] = {}
         self._bases: dict[str, str] = {}
         if len(self._event_plans) > len(events) + 100:
             self._event_plans = {k: v for k, v in self._event_plans.items() if k in data.timeline.by_id}
+
+    def all_cards(self) -> str:
+        """Every event's card: what lists of all events show."""
+        return sha(self.chrome, self.cards(("all", "cards"), self.data.timeline.events), repr(self.data.timeline.topics))
+
+    def everything(self) -> str:
+        """Every event, bodies included: what the data files hold."""
+        events = self.data.timeline.events
+        return sha(self.all_cards(), self.digests.memo(("all", "events"), events, lambda: self.digests.events(events)))
 
     def page(self, dest: str, template: str, parts: Sequence[str] | Callable[[], Sequence[str]],
              context: Callable[[], Mapping[str, Any]]) -> PagePlan:
@@ -380,22 +384,23 @@ class Planner:
             self._chrome_html[key] = Markup(self.env.get_template(name).render(context))
         return self._chrome_html[key]
 
-    def file(self, dest: str, parts: Sequence[str], make: Callable[[], str | list[bytes]],
-             in_parent: bool = False) -> PagePlan:
+    def file(self, dest: str, parts: Sequence[str] | Callable[[], Sequence[str]],
+             make: Callable[[], str | list[bytes]], in_parent: bool = False) -> PagePlan:
         """A file made by `make`: its text, or a list of byte strings to write one after another."""
         def render() -> Content:
             text = make()
             return text.encode() if isinstance(text, str) else text
-        return PagePlan(dest, sha(self.chrome, *parts), render, in_parent)
+        fingerprint = (lambda: sha(self.chrome, *parts())) if callable(parts) else sha(self.chrome, *parts)
+        return PagePlan(dest, fingerprint, render, in_parent)
 
     def plans(self) -> Iterator[PagePlan]:
         d, t, cards = self.data, self.data.timeline, self.digests.cards
         events = self.event_plans()
         yield self.page("index.html", "home.html", self.home_parts(), lambda: home_context(d))
         for year in t.years:
-            shown = self.digests.memo(("year", str(year.year)), year.events, lambda year=year: cards(year.events))
-            yield self.page(f"years/{year.year}/index.html", "year.html", [shown],
-                            lambda year=year: year_context(d, year))
+            shown = lambda year=year: [self.digests.memo(("year", str(year.year)), year.events,  # noqa: E731
+                                                         lambda: cards(year.events))]
+            yield self.page(f"years/{year.year}/index.html", "year.html", shown, lambda year=year: year_context(d, year))
         for topic in t.topics:
             yield from self.listing(topic.url, "topic.html", t.by_topic[topic.id].events,
                                     [repr(topic), d.topic_descriptions[topic.id]],
@@ -409,6 +414,8 @@ class Planner:
     def event_plans(self) -> list[PagePlan]:
         """The plans of every event's files, reused for the events whose pages show the very
         objects they showed last time (and the same body, templates and site)."""
+        if not self.fragments.keep:  # a one-shot build: no next build to reuse plans in
+            return [plan for event in self.data.timeline.events for plan in self.event_files(event)]
         plans: list[PagePlan] = []
         base = self.base("event.html")
         suspects = self._suspects if self._planned is not None and self._planned[1] == base else None
@@ -430,12 +437,14 @@ class Planner:
         """A topic or kind, page by page: a page shows its own events and the page count;
         the first also shows the per-year chart and the lines of descent (all events)."""
         count = page_count(len(events))
-        for number in range(1, count + 1):
+
+        def shown(number: int) -> list[str]:
             own = events[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
-            shown = [self.cards(("page", f"{url}{number}"), own), str(number), str(count), str(len(events))]
-            if number == 1:
-                shown.append(self.cards(("listing", url), events))
-            yield self.page(self.dest_of(page_url(url, number)), template, [*parts, *shown],
+            digests = [self.cards(("page", f"{url}{number}"), own), str(number), str(count), str(len(events))]
+            return [*parts, *digests, *([self.cards(("listing", url), events)] if number == 1 else [])]
+
+        for number in range(1, count + 1):
+            yield self.page(self.dest_of(page_url(url, number)), template, lambda number=number: shown(number),
                             lambda number=number: context(number))
 
     def cards(self, slot: tuple[str, str], events: tuple[Event, ...]) -> str:
@@ -490,21 +499,22 @@ class Planner:
         return self.digests.cards(shown)
 
     def site_files(self) -> Iterator[PagePlan]:
-        d, c, t, everything = self.data, self.data.config, self.data.timeline, self.everything
+        d, c, t, everything = self.data, self.data.config, self.data.timeline, lambda: [self.everything()]
         yield self.page("data/index.html", "data.html", [], lambda: data_context(d))
-        yield self.page("search/index.html", "search.html", [self.all_cards], lambda: search_context(d))
+        yield self.page("search/index.html", "search.html", lambda: [self.all_cards()], lambda: search_context(d))
         yield self.page("404.html", "404.html", [], lambda: _base(d, "Page not found", c.description, c.base_path + "404.html", []))
         latest = self.current(self.by_layout("feed", lambda: ids(feed_events(t))))
         yield self.page("feed.xml", "feed.xml", [self.digests.cards(latest)], lambda: {"site": c, "events": latest})
         urls, urls_digest = self.by_layout("sitemap", lambda: (lambda urls: (urls, sha(*urls)))(sitemap_urls(t, c)))
         yield self.page("sitemap.xml", "sitemap.xml", [urls_digest], lambda: {"site": c, "urls": urls})
         keep = self.fragments.keep  # a worker's pieces would be lost with it
-        yield self.file("events.json", [everything], lambda: events_json_chunks(t, c, self.pieces), in_parent=keep)
-        yield self.file("events.csv", [everything], lambda: events_csv_chunks(t, c, self.pieces), in_parent=keep)
+        yield self.file("events.json", everything, lambda: events_json_chunks(t, c, self.pieces), in_parent=keep)
+        yield self.file("events.csv", everything, lambda: events_csv_chunks(t, c, self.pieces), in_parent=keep)
         papers = self.current(self.by_layout("papers", lambda: ids(e for e in t.events if is_citable(e))))
         yield self.file("events.bib", [self.cards(("all", "papers"), papers)],
                         lambda: separated(self.pieces("bib", papers, bibtex_entry), b"\n"), in_parent=keep)
-        yield self.file("search.json", [self.all_cards], lambda: search_index_chunks(t, self.pieces), in_parent=keep)
+        yield self.file("search.json", lambda: [self.all_cards()], lambda: search_index_chunks(t, self.pieces),
+                        in_parent=keep)
 
     def pieces(self, kind: str, events: Sequence[Event], make: Callable[[Event], str]) -> list[bytes]:
         """The events' pieces of a data file: each shows the event, its lineage and the site."""

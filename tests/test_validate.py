@@ -68,6 +68,15 @@ def test_errors_on_link_that_is_not_http(site, url):
     assert (error.line, error.message) == (9, f"links: links must be absolute http:// or https:// URLs, not '{url}'")
 
 
+@pytest.mark.parametrize("inside", [" ", "\u00a0", "\u2003", "\u200b", "\u202e", "\x7f", "\u3000"])
+def test_links_with_spaces_or_unprintable_characters_are_refused(inside):
+    from timeline_site.validate import Invalid, check_url
+
+    assert check_url(" https://example.com/a-b ") == "https://example.com/a-b"
+    with pytest.raises(Invalid):
+        check_url(f"https://example.com/a{inside}b")
+
+
 def test_errors_on_unknown_link_key(site):
     site.write("events/2013/new.md", event().replace("{title: Source,", "{titel: Source,"))
     assert only_error(site).message == "links: unknown key 'titel' (did you mean 'title'?)"

@@ -140,8 +140,9 @@ def check_url(value: Any, *where: str | int) -> str:
         parts = urlsplit(value.strip()) if isinstance(value, str) else None
     except ValueError:  # e.g. "http://[::1", or a host that changes under NFKC normalization
         parts = None
+    # isprintable() is False for every space but " " (Unicode classes "Other" and "Separator")
     if (parts is None or parts.scheme not in ("http", "https") or not parts.netloc
-            or any(c.isspace() or not c.isprintable() for c in value.strip())):
+            or not value.strip().isprintable() or " " in value.strip()):
         raise Invalid(f"links must be absolute http:// or https:// URLs, not {brief(value)}", *where)
     return value.strip()
 

@@ -225,9 +225,12 @@ class Builder:
             self.context = context
         return self.context
 
-    def body_keys(self, timeline: Timeline) -> dict[str, str]:
+    def body_keys(self, timeline: Timeline) -> Mapping[str, str]:
         """Each event's body cache key. After a patch only the changed events and those whose
-        [[links]] name one are keyed again; the events whose key changed join `_change`."""
+        [[links]] name one are keyed again; the events whose key changed join `_change`.
+        A one-shot build keys each body when its page is rendered."""
+        if not self.remember:
+            return LazyBodyKeys(timeline)
         if self._change is None or self._keys is None:
             keys = {e.id: self.body_key(e, timeline) for e in timeline.events}
             self._referrers = referrers(timeline.events)
@@ -242,8 +245,7 @@ class Builder:
                 if keys[event_id] != (key := self.body_key(timeline.by_id[event_id], timeline)):
                     keys[event_id] = key
                     changed.add(event_id)
-        if self.remember:
-            self._keys = keys
+        self._keys = keys
         return keys
 
     def _update_referrers(self, old: Event, new: Event) -> None:
@@ -500,6 +502,29 @@ PATCH_AT_MOST = 50
 """More changed events than this and the timeline is built anew rather than patched."""
 SAVE_EVERY = 1000
 """Rendered bodies are stored in the cache in batches of this many (one transaction each)."""
+
+
+class LazyBodyKeys(Mapping[str, str]):
+    """Event id -> body cache key, each worked out when first asked for: in a one-shot build,
+    by the process that renders the event's page (hashing 10,000 bodies is a quarter of a
+    second of one core otherwise)."""
+
+    def __init__(self, timeline: Timeline):
+        self.timeline = timeline
+        self._keys: dict[str, str] = {}
+
+    def __getitem__(self, event_id: str) -> str:
+        key = self._keys.get(event_id)
+        if key is None:
+            event = self.timeline.by_id[event_id]
+            key = self._keys[event_id] = MarkdownCache.key(event.body, link_targets(event, self.timeline))
+        return key
+
+    def __iter__(self) -> Iterator[str]:
+        return (e.id for e in self.timeline.events)
+
+    def __len__(self) -> int:
+        return len(self.timeline.events)
 
 
 class Bodies(Mapping[str, str]):

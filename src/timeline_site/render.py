@@ -475,8 +475,8 @@ class Planner:
         return tuple(by_id[i] for i in event_ids)
 
     def event_files(self, event: Event) -> Iterator[PagePlan]:
-        body = self.data.body_keys[event.id]
-        yield self.page(f"events/{event.id}/index.html", "event.html", lambda: [self.event_page_digest(event), body],
+        yield self.page(f"events/{event.id}/index.html", "event.html",
+                        lambda: [self.event_page_digest(event), self.data.body_keys[event.id]],
                         lambda: event_context(self.data, self.data.timeline.by_id[event.id]))
         if is_citable(event):
             yield self.file(f"events/{event.id}/{event.id}.bib", [self.digests.card(event)], lambda: bibtex_entry(event))

@@ -301,7 +301,7 @@ def build_cmd(content: Path, out: Path) -> list[str]:
 
 def measure_size(n: int, args, work: Path, project: Path, env: dict) -> SizeResult:
     result = SizeResult(n)
-    repeat = args.repeat or (3 if n <= 1000 else 1)
+    repeat = args.repeat or 3
     root = work / f"site-{n}"
     root.mkdir()
     t0 = time.perf_counter()
@@ -329,8 +329,8 @@ def measure_size(n: int, args, work: Path, project: Path, env: dict) -> SizeResu
 
     if result.cold_error is None:
         clean_root(root)
-        warm = args.warm or (3 if n <= 1000 else 1)
-        edits = args.edits or (3 if n <= 1000 else 1)
+        warm = args.warm or 3
+        edits = args.edits or 3
         log(f"[N={n}] Builder: first build, {warm} warm, {edits} one-event rebuilds")
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "worker.json"
@@ -513,9 +513,9 @@ def main() -> None:
     parser.add_argument("--skip-hugo", action="store_true", help="do not build the corpora with Hugo")
     parser.add_argument("--out", type=Path, default=HERE / "results.md", help="write the report here (Markdown)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=0, help="cold runs per size (default: 3 up to N=1000, else 1)")
-    parser.add_argument("--warm", type=int, default=0, help="warm builds (default: 3 up to N=1000, else 1)")
-    parser.add_argument("--edits", type=int, default=0, help="one-event rebuilds (default: 3 up to N=1000, else 1)")
+    parser.add_argument("--repeat", type=int, default=0, help="cold runs per size, ours and Hugo's (default: 3)")
+    parser.add_argument("--warm", type=int, default=0, help="warm builds (default: 3)")
+    parser.add_argument("--edits", type=int, default=0, help="one-event rebuilds (default: 3)")
     parser.add_argument("--quiet-wait", type=float, default=60,
                         help="before each timed run, wait up to this many seconds for other processes "
                              "to leave the CPUs idle (0: don't wait)")

@@ -222,3 +222,18 @@ def test_parallel_loading_gives_the_same_docs_and_errors(site):
     report = json.loads(result.stdout)
     assert report["same"] == [True, True] and report["events"] >= 32 and report["errors"] == 2
     assert report["forks"] == [[files, True]]  # forked for the first load; the second parsed nothing
+
+
+def test_read_at_most_stops_at_the_limit_and_reads_past_a_stale_size(tmp_path):
+    import os
+
+    from timeline_site.load import _read_at_most
+
+    path = tmp_path / "f"
+    path.write_bytes(b"x" * 200_000)
+    for limit, expected, want in [(10, 11, 10), (300_000, 11, 200_000), (300_000, 200_001, 200_000), (5, 1, 5)]:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            assert len(_read_at_most(fd, limit, expected)) == want, (limit, expected)
+        finally:
+            os.close(fd)

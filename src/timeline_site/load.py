@@ -360,11 +360,14 @@ def read_text(path: Path, rel: PurePosixPath, errors: list[ContentError]) -> str
     Never reads more than MAX_FILE_BYTES + 1 bytes, whatever the file claims to be.
     """
     try:
-        size = path.stat().st_size
-        if size <= MAX_FILE_BYTES:
-            with path.open("rb") as file:
-                raw = file.read(MAX_FILE_BYTES + 1)
-            size = len(raw)
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NONBLOCK", 0))
+        try:
+            size = os.fstat(fd).st_size
+            if size <= MAX_FILE_BYTES:
+                raw = _read_at_most(fd, MAX_FILE_BYTES + 1, size + 1)
+                size = len(raw)
+        finally:
+            os.close(fd)
     except OSError as exc:
         errors.append(ContentError(rel, None, f"cannot read the file: {exc.strerror or exc}"))
         return None
@@ -381,6 +384,16 @@ def read_text(path: Path, rel: PurePosixPath, errors: list[ContentError]) -> str
         errors.append(ContentError(rel, line, f"not valid UTF-8 (byte {exc.start})"))
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_at_most(fd: int, limit: int, expected: int) -> bytes:
+    """Up to `limit` bytes, asking first for the `expected` size: one read for a file that
+    did not grow, and no megabyte buffer allocated for a 4 kB file."""
+    chunks, total = [], 0
+    while total < limit and (chunk := os.read(fd, min(expected if not chunks else 1 << 16, limit - total))):
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def parse_markdown_doc(text: str, rel: PurePosixPath, errors: list[ContentError]) -> SourceDoc | None:

@@ -106,6 +106,8 @@ class Builder:
         """Load, validate and model the content, or raise BuildFailed. Bodies are rendered
         later, by the processes that render their pages (`check_bodies` renders them all)."""
         events, errors = self.load_and_validate() if self.remember else self.load_and_validate_at_once()
+        if not self.remember and len(events) >= FREEZE_HEAP_AT:
+            gc.freeze()  # the events live through the build: the collector need not scan them again and again
         self.laps.lap("validate")
         if errors:
             raise BuildFailed(errors)
@@ -332,14 +334,13 @@ class Builder:
         started = time.perf_counter()
         self.laps = Laps()
         self._unsaved, self._body_problems = {}, []  # nothing carried over from a failed build
-        data = self.prepare()
-        big = len(data.timeline.events) >= FREEZE_HEAP_AT
-        if big:  # all that lives through the build: the collector need not scan it again and again
-            gc.freeze()
         try:
+            data = self.prepare()
+            if len(data.timeline.events) >= FREEZE_HEAP_AT:  # all that lives through the build (see prepare)
+                gc.freeze()
             return self.publish(data, started)
         finally:
-            if big and not self.remember:
+            if not self.remember:
                 gc.unfreeze()
 
     def publish(self, data: RenderInput, started: float) -> BuildReport:

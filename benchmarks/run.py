@@ -338,23 +338,17 @@ def measure_size(n: int, args, work: Path, project: Path, env: dict) -> SizeResu
     result.gen_s = time.perf_counter() - t0
     for name in ("templates", "static"):
         (root / name).symlink_to(project / name, target_is_directory=True)
-    log(f"[N={n}] corpus written in {result.gen_s:.1f} s; cold builds x{repeat}")
+    log(f"[N={n}] corpus written in {result.gen_s:.1f} s")
+    hugo = None if args.skip_hugo else prepare_hugo(result, root, work / f"hugo-{n}", args)
 
+    # Cold builds, ours and Hugo's in turn: this shared VM's speed drifts by a third within
+    # minutes, and taking turns spreads the drift over both.
+    log(f"[N={n}] cold builds x{repeat}" + ("" if hugo is None else ", ours and Hugo's in turn"))
     for _ in range(repeat):
-        clean_root(root)
-        wait_for_quiet(args.quiet_wait)
-        m = run_measured(build_cmd(root / "content", root / "_site"), root, env, args.timeout)
-        result.background = max(result.background, m.background)
-        if not m.ok:
-            result.cold_error = "timeout" if m.timed_out else (m.stderr.strip().splitlines() or ["failed"])[-1]
-            log(f"[N={n}] cold build failed after {m.seconds:.1f} s: {result.cold_error}")
-            break
-        result.cold_runs.append(m.seconds)
-        result.cold_cpu_runs.append(m.cpu_s)
-        result.cold_peak_mb = max(result.cold_peak_mb, m.peak_mb)
-        result.peak_pss_mb = max(result.peak_pss_mb, m.peak_pss_mb)
-        log(f"[N={n}]   cold {m.seconds:.2f} s (CPU {m.cpu_s:.2f} s), {m.peak_mb:.0f} MB (PSS {m.peak_pss_mb:.0f}), "
-            f"background {m.background:.2f} cores")
+        if result.cold_error is None:
+            run_cold(result, root, env, args)
+        if hugo is not None and result.hugo_error is None:
+            run_hugo(result, *hugo, args, fresh=True)
 
     if result.cold_error is None:
         clean_root(root)
@@ -381,40 +375,72 @@ def measure_size(n: int, args, work: Path, project: Path, env: dict) -> SizeResu
                 result.serve_error = "timeout" if m.timed_out else (m.stderr.strip().splitlines() or ["failed"])[-1]
                 log(f"[N={n}] Builder run failed: {result.serve_error}")
 
-    if not args.skip_hugo:
-        site = work / f"hugo-{n}"
-        t0 = time.perf_counter()
-        hugo_site.convert(root / "content", site)
-        result.hugo_convert_s = time.perf_counter() - t0
-        log(f"[N={n}] Hugo site converted in {result.hugo_convert_s:.1f} s; hugo x{repeat} cold, x{repeat} warm")
-        cmd = hugo_site.hugo_command(site, site / "public")
-        # The first run ever also compiles Hugo's embedded KaTeX (WebAssembly) into
-        # .hugo_cache/_warpc/, once per machine: timed apart, as "Hugo first run".
-        wait_for_quiet(args.quiet_wait)
-        m = run_measured(cmd, site, None, args.timeout)
-        result.hugo_first_s = m.seconds if m.ok else None
-        for runs, fresh in ((result.hugo_cold_runs, True), (result.hugo_warm_runs, False)):
-            for _ in range(repeat):
-                if fresh:  # no output, no site cache; the machine-wide compiled WebAssembly is kept
-                    for name in ("public", "resources"):
-                        discard(site / name)
-                    for entry in (site / ".hugo_cache").iterdir():
-                        if entry.name != "_warpc":
-                            discard(entry)
-                wait_for_quiet(args.quiet_wait)
-                m = run_measured(cmd, site, None, args.timeout)
-                result.background = max(result.background, m.background)
-                if not m.ok:
-                    result.hugo_error = "timeout" if m.timed_out else (m.stderr.strip() or "failed")[-300:]
-                    log(f"[N={n}] hugo failed: {result.hugo_error}")
-                    break
-                runs.append(m.seconds)
-                result.hugo_peak_mb = max(result.hugo_peak_mb or 0, m.peak_mb)
-                log(f"[N={n}]   hugo {'cold' if fresh else 'warm'} {m.seconds:.2f} s (CPU {m.cpu_s:.2f} s), "
-                    f"{m.peak_mb:.0f} MB, background {m.background:.2f} cores")
-        discard(site / "public")
+    if hugo is not None:
+        for _ in range(repeat):  # on the output of its last cold build
+            if result.hugo_error is None:
+                run_hugo(result, *hugo, args, fresh=False)
+        discard(hugo[0] / "public")
     discard(root / "_site")
     return result
+
+
+def run_cold(result: SizeResult, root: Path, env: dict, args) -> None:
+    """One cold build of ours, into an empty output folder with no cache."""
+    clean_root(root)
+    wait_for_quiet(args.quiet_wait)
+    m = run_measured(build_cmd(root / "content", root / "_site"), root, env, args.timeout)
+    result.background = max(result.background, m.background)
+    if not m.ok:
+        result.cold_error = "timeout" if m.timed_out else (m.stderr.strip().splitlines() or ["failed"])[-1]
+        log(f"[N={result.n}] cold build failed after {m.seconds:.1f} s: {result.cold_error}")
+        return
+    result.cold_runs.append(m.seconds)
+    result.cold_cpu_runs.append(m.cpu_s)
+    result.cold_peak_mb = max(result.cold_peak_mb, m.peak_mb)
+    result.peak_pss_mb = max(result.peak_pss_mb, m.peak_pss_mb)
+    log(f"[N={result.n}]   cold {m.seconds:.2f} s (CPU {m.cpu_s:.2f} s), {m.peak_mb:.0f} MB (PSS {m.peak_pss_mb:.0f}), "
+        f"background {m.background:.2f} cores")
+
+
+def prepare_hugo(result: SizeResult, root: Path, site: Path, args) -> tuple[Path, list[str]] | None:
+    """Convert the corpus to a Hugo site and run Hugo once, untimed: (site, command), or None on failure."""
+    t0 = time.perf_counter()
+    hugo_site.convert(root / "content", site)
+    result.hugo_convert_s = time.perf_counter() - t0
+    log(f"[N={result.n}] Hugo site converted in {result.hugo_convert_s:.1f} s")
+    cmd = hugo_site.hugo_command(site, site / "public")
+    # The first run ever also compiles Hugo's embedded KaTeX (WebAssembly) into
+    # .hugo_cache/_warpc/, once per machine: timed apart, as "Hugo first run".
+    wait_for_quiet(args.quiet_wait)
+    m = run_measured(cmd, site, None, args.timeout)
+    result.hugo_first_s = m.seconds if m.ok else None
+    if not m.ok:
+        result.hugo_error = "timeout" if m.timed_out else (m.stderr.strip() or "failed")[-300:]
+        log(f"[N={result.n}] hugo failed: {result.hugo_error}")
+        return None
+    return site, cmd
+
+
+def run_hugo(result: SizeResult, site: Path, cmd: list[str], args, fresh: bool) -> None:
+    """One Hugo build: cold (no output, no site cache; the machine-wide compiled WebAssembly
+    is kept) or warm (on the last output)."""
+    if fresh:
+        for name in ("public", "resources"):
+            discard(site / name)
+        for entry in (site / ".hugo_cache").iterdir():
+            if entry.name != "_warpc":
+                discard(entry)
+    wait_for_quiet(args.quiet_wait)
+    m = run_measured(cmd, site, None, args.timeout)
+    result.background = max(result.background, m.background)
+    if not m.ok:
+        result.hugo_error = "timeout" if m.timed_out else (m.stderr.strip() or "failed")[-300:]
+        log(f"[N={result.n}] hugo failed: {result.hugo_error}")
+        return
+    (result.hugo_cold_runs if fresh else result.hugo_warm_runs).append(m.seconds)
+    result.hugo_peak_mb = max(result.hugo_peak_mb or 0, m.peak_mb)
+    log(f"[N={result.n}]   hugo {'cold' if fresh else 'warm'} {m.seconds:.2f} s (CPU {m.cpu_s:.2f} s), "
+        f"{m.peak_mb:.0f} MB, background {m.background:.2f} cores")
 
 
 def measure_own_site(project: Path, env: dict, work: Path, timeout: float, quiet_wait: float) -> dict:

@@ -24,10 +24,11 @@ log = logging.getLogger(__name__)
 MAX_FILE_BYTES = 1_000_000
 """Content files larger than this are refused rather than read."""
 MAX_YAML_DEPTH = 32
+"""Deeper YAML is refused: before it is composed if it might be deep enough to strain
+libyaml's composer (which recurses in C), else by `map_lines`."""
 COMPOSE_SAFELY = 1000
 """Documents with at most this many collections are composed without a scan first: nested
 that deep, the composer's recursion is still far from the C stack's end."""
-"""Deeper YAML is refused before it is composed (libyaml's composer recurses in C)."""
 MAX_FOLDER_DEPTH = 32
 """Deeper folders under events/ or images/ are refused."""
 ALIAS_MESSAGE = "YAML anchors and aliases (& and *) are not allowed in content"
@@ -469,9 +470,9 @@ class _Unusual(Exception):
 def construct(loader: _Loader, root: yaml.Node) -> Any:
     """`loader.construct_document(root)`, for a tree that `map_lines` has passed (no aliases,
     no merge keys, at most MAX_YAML_DEPTH deep): mappings and sequences are built here,
-    scalars by the loader's own constructors. PyYAML's generic path (a generator per
-    collection, a memo per node) is two thirds of loading an event file. A tag or an
-    unhashable key that it alone handles sends the whole document its way, errors included."""
+    scalars by the loader's own constructors: half the time of PyYAML's generic path (a
+    generator per collection, a memo per node). A tag or an unhashable key that only that
+    path handles sends the whole document its way, errors included."""
     try:
         return _construct(loader, root)
     except _Unusual:

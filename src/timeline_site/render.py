@@ -394,13 +394,13 @@ class Planner:
         return PagePlan(dest, fingerprint, render, in_parent)
 
     def plans(self) -> Iterator[PagePlan]:
-        d, t, cards = self.data, self.data.timeline, self.digests.cards
+        d, t = self.data, self.data.timeline
         events = self.event_plans()
         yield self.page("index.html", "home.html", self.home_parts(), lambda: home_context(d))
         for year in t.years:
-            shown = lambda year=year: [self.digests.memo(("year", str(year.year)), year.events,  # noqa: E731
-                                                         lambda: cards(year.events))]
-            yield self.page(f"years/{year.year}/index.html", "year.html", shown, lambda year=year: year_context(d, year))
+            yield self.page(f"years/{year.year}/index.html", "year.html",
+                            lambda year=year: [self.cards(("year", str(year.year)), year.events)],
+                            lambda year=year: year_context(d, year))
         for topic in t.topics:
             yield from self.listing(topic.url, "topic.html", t.by_topic[topic.id].events,
                                     [repr(topic), d.topic_descriptions[topic.id]],

@@ -293,7 +293,7 @@ class Builder:
         targets = tuple(timeline.by_id.get(target) for _, target in event.references)
         known = self._body_keys.get(event.id)
         if known is None or known[0] is not event or not same_objects(known[1], targets):
-            known = (event, targets, MarkdownCache.key(event.body, link_targets(event, timeline)))
+            known = (event, targets, body_cache_key(event, timeline))
             self._body_keys[event.id] = known
         return known[2]
 
@@ -518,7 +518,7 @@ class LazyBodyKeys(Mapping[str, str]):
         key = self._keys.get(event_id)
         if key is None:
             event = self.timeline.by_id[event_id]
-            key = self._keys[event_id] = MarkdownCache.key(event.body, link_targets(event, self.timeline))
+            key = self._keys[event_id] = body_cache_key(event, self.timeline)
         return key
 
     def __iter__(self) -> Iterator[str]:
@@ -580,6 +580,11 @@ def referrers(events: Iterable[Event]) -> dict[str, set[str]]:
         for _, target in event.references:
             found.setdefault(target, set()).add(event.id)
     return found
+
+
+def body_cache_key(event: Event, timeline: Timeline) -> str:
+    """The rendered body's key in the Markdown cache: its source and what its links resolve to."""
+    return MarkdownCache.key(event.body, link_targets(event, timeline))
 
 
 def link_targets(event: Event, timeline: Timeline) -> tuple:

@@ -441,3 +441,17 @@ def test_data_files_are_patched_in_place_and_put_back_if_the_build_fails(project
     shutil.rmtree(cold.out_dir)
     Builder(cold).build()
     assert tree(project.out_dir) == tree(cold.out_dir)
+
+
+def test_the_markdown_cache_skips_lookups_only_while_it_is_empty(tmp_path):
+    first = cache.MarkdownCache(tmp_path, keep_in_memory=False)
+    assert first.get("a") is None
+    statements = []
+    first._connect().set_trace_callback(statements.append)
+    assert first.get("b") is None
+    assert statements == []  # an empty cache: a cold build asks nothing per body
+    first.put_many({"a": "<p>A</p>"})
+    assert first.get("a") == "<p>A</p>"  # from the file, not from memory
+    assert any(s.startswith("SELECT html") for s in statements)
+    second = cache.MarkdownCache(tmp_path, keep_in_memory=False)  # the next build, or another process
+    assert second.get("a") == "<p>A</p>" and second.get("b") is None

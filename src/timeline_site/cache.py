@@ -33,6 +33,9 @@ class MarkdownCache:
         self._db: sqlite3.Connection | None = None
         self._pid = os.getpid()
         self._inherited: sqlite3.Connection | None = None
+        self._empty = False
+        """The table held nothing when this process connected, nor since by its own hand:
+        a cold build then skips a query per body that could only miss."""
 
     @staticmethod
     def key(body: str, targets: tuple) -> str:
@@ -42,6 +45,8 @@ class MarkdownCache:
         if key in self._memory:
             return self._memory[key]
         db = self._connect()
+        if self._empty:
+            return None
         try:
             row = db.execute("SELECT html FROM md WHERE key = ?", (key,)).fetchone() if db else None
         except sqlite3.DatabaseError as error:
@@ -56,6 +61,7 @@ class MarkdownCache:
             self._memory.update(items)
         db = self._connect()
         if db is not None and items:
+            self._empty = False
             with db:
                 db.executemany("INSERT OR REPLACE INTO md (key, html) VALUES (?, ?)", items.items())
 
@@ -78,6 +84,7 @@ class MarkdownCache:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
                 self._db.execute("CREATE TABLE IF NOT EXISTS md (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
+                self._empty = self._db.execute("SELECT NOT EXISTS (SELECT 1 FROM md)").fetchone()[0] == 1
             except sqlite3.DatabaseError as error:  # a damaged cache is dropped, never trusted
                 log.warning("ignoring the Markdown cache %s: %s", self.path, error)
                 self.path.unlink(missing_ok=True)

@@ -211,35 +211,41 @@ def stacked_bar(counts: Sequence[tuple[Kind, int]], peak: int, width: float = 20
 
 # -- the lineage graph -----------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Node:
+    """One event of the lineage graph, with what the template prints worked out once:
+    an event page draws up to 15 nodes, and each lookup in a template costs."""
+
     event: Event
     text: str
     x: float
     y: float
     generation: int
     """-2, -1 (builds on), 0 (this event), 1, 2 (led to)."""
+    text_x: float = 0.0
+    text_y: float = 0.0
+    url: str = ""
+    classes: str = ""
+    tooltip: str = ""
 
-    @property
-    def text_x(self) -> float:
-        return round(self.x + 8, 1)
-
-    @property
-    def text_y(self) -> float:
-        return round(self.y + 19, 1)
+    def __post_init__(self) -> None:
+        e = self.event
+        self.text_x, self.text_y = round(self.x + 8, 1), round(self.y + 19, 1)
+        self.url, self.tooltip = e.url, f"{e.title} ({e.year})"
+        self.classes = f"node g{self.generation} k{e.kind.colour}"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Edge:
     x1: float
     y1: float
     x2: float
     y2: float
+    path: str = ""
 
-    @property
-    def path(self) -> str:
+    def __post_init__(self) -> None:
         mid = (self.x1 + self.x2) / 2
-        return f"M{self.x1},{self.y1} C{mid},{self.y1} {mid},{self.y2} {self.x2},{self.y2}"
+        self.path = f"M{self.x1},{self.y1} C{mid},{self.y1} {mid},{self.y2} {self.x2},{self.y2}"
 
 
 @dataclass(frozen=True)

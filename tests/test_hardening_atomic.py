@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import jinja2
@@ -119,3 +121,52 @@ def test_interrupt_while_writing_is_rolled_back_too(edited, monkeypatch, tmp_pat
         site.build(**kwargs)
     assert tree_digest(site.out) == before
     assert leftovers(site.out) == []
+
+
+def test_a_reader_sees_each_changed_file_whole_while_it_is_replaced(site, monkeypatch, tmp_path):
+    """In place, a web server serving the folder never finds a changed page missing or half
+    written: it holds the old bytes until one rename gives it the new ones."""
+    kwargs = {"cache_dir": tmp_path / "cache"}  # so the second build updates the folder in place
+    site.build(**kwargs)
+    source = site.content / "events/2012/alexnet.md"
+    source.write_text(source.read_text().replace("ImageNet Classification", "ImageNet Classification, Revised"))
+    page = site.out / "events/alexnet/index.html"
+    old, seen = page.read_bytes(), []
+    real_write, real_replace = write.write_file, os.replace
+
+    def look() -> None:
+        seen.append(page.read_bytes() if page.exists() else None)
+
+    def writing(target, content):
+        look()
+        real_write(target, content)
+        look()
+
+    def replacing(src, dst):
+        look()
+        real_replace(src, dst)
+        look()
+
+    monkeypatch.setattr(write, "write_file", writing)
+    monkeypatch.setattr(os, "replace", replacing)
+    site.build(**kwargs)
+    monkeypatch.undo()
+    new = page.read_bytes()
+    assert new != old and len(seen) > 4
+    assert set(seen) == {old, new}  # never None (missing), never anything in between
+
+
+@pytest.mark.parametrize("role", ["new", "old"])
+def test_a_killed_builds_temporary_folder_is_removed_by_the_next_build(edited, role, tmp_path):
+    site, kwargs, _ = edited
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = site.out.parent / f".{site.out.name}.{role}-{dead.pid}-x1y2"
+    (stale / "events").mkdir(parents=True)
+    (stale / "events/page.html").write_text("from a build that was killed")
+    running = site.out.parent / f".{site.out.name}.{role}-{os.getpid()}-z3"  # a build still going on
+    running.mkdir()
+    site.build(**kwargs)
+    assert not stale.exists()
+    assert leftovers(site.out) == [running.name]
+    running.rmdir()

@@ -6,8 +6,10 @@ folder is renamed into place.
 """
 from __future__ import annotations
 
+import glob
 import logging
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -119,7 +121,8 @@ def fresh_site(out_dir: Path) -> Iterator[SiteWriter]:
     out_dir = out_dir.resolve()
     refuse_foreign_folder(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    remove_leftovers(out_dir)
+    staging = temporary_sibling(out_dir, "new")
     try:
         writer = SiteWriter(staging, fresh=True)
         writer.write(PurePosixPath(MARKER), b"Built by timeline-site; the next build replaces this whole folder.\n")
@@ -128,14 +131,6 @@ def fresh_site(out_dir: Path) -> Iterator[SiteWriter]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-
-
-def write_site(pages: Iterable[RenderedPage], out_dir: Path) -> int:
-    """Write every page into a fresh folder, then swap it in for `out_dir`; returns the files written."""
-    with fresh_site(out_dir) as writer:
-        for page in pages:
-            writer.write(page.dest_path, page.content)
-    return len(writer.written)
 
 
 MARKER = ".timeline-site"
@@ -156,7 +151,7 @@ def swap_in(staging: Path, out_dir: Path) -> None:
     if not out_dir.exists():
         staging.rename(out_dir)
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+    old = temporary_sibling(out_dir, "old")
     old.rmdir()
     out_dir.rename(old)
     try:
@@ -167,13 +162,45 @@ def swap_in(staging: Path, out_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def temporary_sibling(out_dir: Path, role: str) -> Path:
+    """A new folder beside `out_dir` for one build's `role` ("new": the site being built;
+    "old": files moved out of the way), named with this process's id (see `remove_leftovers`)."""
+    return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{role}-{os.getpid()}-", dir=out_dir.parent))
+
+
+def remove_leftovers(out_dir: Path) -> None:
+    """Remove the temporary folders of builds that were killed before they could clean up.
+
+    A folder of a process that is still running (another build of the same site)
+    is left alone; if a dead build's id has been taken by a new process, its
+    folder waits for a later build."""
+    pattern = re.compile(rf"\.{re.escape(out_dir.name)}\.(?:new|old)-(\d+)-[^/]+")
+    for path in out_dir.parent.glob(f".{glob.escape(out_dir.name)}.*-*"):
+        found = pattern.fullmatch(path.name)
+        if found and path.is_dir() and not path.is_symlink() and not _process_exists(int(found[1])):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process (or an id no process can have: leave it alone)
+    return True
+
+
 def update_site(out_dir: Path, pages: Iterable[RenderedPage], removed: Iterable[PurePosixPath],
                 written: dict[str, list[bytes]] | None = None) -> int:
     """Change only some files of an existing site, all or nothing.
 
-    Each file replaced or removed is first moved aside; if anything fails, the
-    moved files are put back and new ones deleted, so the folder is exactly as
-    it was. Costs O(changed files), unlike `write_site`'s whole-folder swap.
+    Each file is written beside the site first and renamed over its old
+    version, so that a reader (a web server) gets either the old file or the new
+    one, never a missing or half-written file; the old version is kept as a hard
+    link until the end. If anything fails, the old files are put back and new
+    ones deleted, so the folder is exactly as it was. Costs O(changed files),
+    unlike `fresh_site`'s whole-folder swap.
 
     `written`: the pieces of the files written in pieces (the big data files)
     as the caller last wrote them here; it is brought up to date. Such a file,
@@ -181,7 +208,8 @@ def update_site(out_dir: Path, pages: Iterable[RenderedPage], removed: Iterable[
     `patch_file`), and rolled back from those pieces if anything fails.
     """
     out_dir = out_dir.resolve()
-    aside = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+    remove_leftovers(out_dir)
+    aside = temporary_sibling(out_dir, "old")
     journal: list[tuple[Path, Path | None]] = []
     patched: list[Patch] = []
     created: list[Path] = []
@@ -194,9 +222,8 @@ def update_site(out_dir: Path, pages: Iterable[RenderedPage], removed: Iterable[
             if old is not None and isinstance(page.content, list) and _holds(target, old):
                 patch_file(target, old, page.content, patched)
                 continue
-            _move_aside(target, aside, journal)
             created += _make_parents(target.parent, out_dir)
-            write_file(target, page.content)
+            _replace_file(target, page.content, aside, journal)
         for dest in removed:
             _move_aside(writer.target(dest), aside, journal)
     except BaseException:
@@ -241,6 +268,11 @@ def patch_file(target: Path, old: list[bytes], new: list[bytes], patched: list[P
     anew, it would take tens of megabytes of fresh memory pages; overwritten, it
     reuses the pages the file already has (on the build machine, 6 ms instead
     of 140 ms for 45 MB). The patch is noted before anything is written.
+
+    Unlike a renamed file, a patched one could be read half-patched. Only the
+    preview server's long-lived Builder patches (a one-shot build keeps no
+    pieces), and that server answers no request while it rebuilds: livereload
+    runs the rebuild on the thread that serves.
     """
     first, offset = 0, 0
     for a, b in zip(old, new):
@@ -283,6 +315,24 @@ def _prune_empty_folders(paths: list[Path], root: Path) -> None:
         while folder != root and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
             folder = folder.parent
+
+
+def _replace_file(target: Path, content: bytes | list[bytes], aside: Path,
+                  journal: list[tuple[Path, Path | None]]) -> None:
+    """Write `content` beside the site, keep the old file as a link in `aside`, then rename
+    the new file over it in one step."""
+    fresh = aside / f"new-{len(journal)}"
+    write_file(fresh, content)
+    if os.path.isdir(target) and not os.path.islink(target):  # a folder where the file goes
+        _move_aside(target, aside, journal)
+    else:
+        saved: Path | None = aside / str(len(journal))
+        try:
+            os.link(target, saved, follow_symlinks=False)
+        except FileNotFoundError:
+            saved = None
+        journal.append((target, saved))  # before the rename: a rollback puts back the same file
+    os.replace(fresh, target)
 
 
 def _move_aside(target: Path, aside: Path, journal: list[tuple[Path, Path | None]]) -> Path:

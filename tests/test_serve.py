@@ -153,3 +153,33 @@ def test_open_pages_reload_by_themselves_after_a_save(server, browser):
     page.write_text(page.read_text().replace("A Fast GPU", "A Reloaded GPU"))
     expect(tab.locator("h1")).to_have_text("A Reloaded GPU", timeout=30_000)  # no reload() here: livereload does it
     tab.close()
+
+
+def handshake(port: int, origin: str, host: str | None = None) -> int:
+    """The status of a WebSocket opening handshake on the reload socket."""
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn.request("GET", "/livereload", headers={
+        "Host": host or f"127.0.0.1:{port}", "Origin": origin, "Connection": "Upgrade", "Upgrade": "websocket",
+        "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="})
+    status = conn.getresponse().status
+    conn.close()
+    return status
+
+
+def test_the_reload_socket_opens_only_for_the_previews_own_pages(server):
+    """Another site's page must not open it (it tells which files are being saved), nor
+    another name for 127.0.0.1; livereload's other routes check the name too."""
+    import http.client
+    url, _, _ = server
+    port = int(url.rsplit(":", 1)[1].strip("/"))
+    assert handshake(port, f"http://127.0.0.1:{port}") == 101
+    assert handshake(port, f"http://localhost:{port}", host=f"localhost:{port}") == 101
+    assert handshake(port, "https://evil.example") == 403
+    assert handshake(port, "null") == 403
+    assert handshake(port, "http://evil.example", host="evil.example") == 403
+    for path in ("/forcereload", "/livereload.js"):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("GET", path, headers={"Host": "evil.example"})
+        assert conn.getresponse().status == 403, path
+        conn.close()

@@ -16,8 +16,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from livereload import Server
-from livereload.handlers import LiveReloadHandler, StaticFileHandler
+from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler, StaticFileHandler
 from tornado import web
+from tornado.websocket import WebSocketHandler
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +144,21 @@ def refuse_foreign_host(handler: web.RequestHandler, allowed: frozenset[str]) ->
         raise web.HTTPError(403, f"unexpected Host header {host!r}")
 
 
+def guard_livereload(hosts: frozenset[str]) -> None:
+    """Give livereload's own routes (the reload socket, /forcereload, /livereload.js) the
+    checks of ours: this machine's names only, and a socket only from the preview's own pages.
+
+    livereload accepts a socket from any origin, so a page on any site could open one and
+    read the paths of the files being saved. Its routes are built inside the library, so its
+    handler classes get the checks (one server per process)."""
+    def prepare(handler: web.RequestHandler) -> None:
+        refuse_foreign_host(handler, hosts)
+
+    for handler in (LiveReloadHandler, ForceReloadHandler, LiveReloadJSHandler):
+        handler.prepare = prepare
+    LiveReloadHandler.check_origin = WebSocketHandler.check_origin  # Tornado's: same origin only
+
+
 def with_overlay(html: bytes) -> bytes:
     return html.replace(b"</head>", OVERLAY_TAG + b"</head>", 1)
 
@@ -181,6 +197,7 @@ class LiveReloadServer:
 
     def serve(self) -> None:
         server = _Server(self.status, self.host)
+        guard_livereload(server.hosts)
         for folder in self.watched:
             server.watch(str(folder), self.rebuild, ignore=self.ignore)
         # livereload sees every file as new on its first look and reloads the pages for

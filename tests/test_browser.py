@@ -259,3 +259,41 @@ def test_screenshots_of_each_page_kind(browser, site_url):
             tab.screenshot(path=str(target), full_page=True)
             assert target.stat().st_size > 10_000
         context.close()
+
+
+def test_a_long_timeline_lists_decades_and_still_reaches_every_year_without_javascript(browser, tmp_path):
+    """Past YEAR_NAV_LIMIT years the header links each decade, and a year page lists the years
+    of its own decade: every year is two links from the home page."""
+    import sys
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        from corpus import generate_corpus
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    generate_corpus(tmp_path, 150, seed=3)
+    out = tmp_path / "_site"
+    build_site(BuildOptions(tmp_path / "content", out, REPO / "templates", REPO / "static",
+                            base_url="https://example.org/decade/"))
+    years = {page.parent.name for page in (out / "years").glob("*/index.html")}
+    assert len(years) > 100
+    server, base = serve_directory(out)
+    context = browser.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    try:
+        tab.goto(base)
+        nav = tab.locator(".year-nav a")
+        decades = [(a.inner_text(), a.get_attribute("href")) for a in nav.all()]
+        assert all(label.endswith("0s") for label, _ in decades) and len(decades) < 25
+        assert tab.locator('.year-nav [aria-current="page"]').count() == 0
+        reached = set()
+        for label, href in decades:
+            tab.goto(urlsplit(base)._replace(path=href).geturl())
+            year = tab.locator("h1").inner_text().strip()
+            expect(tab.locator('.year-nav [aria-current="page"]')).to_have_text(year)
+            assert int(year) // 10 == int(label[:-1]) // 10  # "1950s" leads to a year of the 1950s
+            reached |= {a.inner_text() for a in nav.all() if not a.inner_text().endswith("s")}
+        assert reached == years
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()

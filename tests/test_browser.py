@@ -261,22 +261,37 @@ def test_screenshots_of_each_page_kind(browser, site_url):
         context.close()
 
 
-def test_a_long_timeline_lists_decades_and_still_reaches_every_year_without_javascript(browser, tmp_path):
-    """Past YEAR_NAV_LIMIT years the header links each decade, and a year page lists the years
-    of its own decade: every year is two links from the home page."""
+@pytest.fixture(scope="module")
+def generated_site(tmp_path_factory):
+    """A generated corpus of 150 events over two centuries, built with the A–Z split from 40
+    events on (instead of AZ_PAGE_LIMIT), and served over HTTP."""
     import sys
+
+    from timeline_site import render
     sys.path.insert(0, str(REPO / "benchmarks"))
     try:
         from corpus import generate_corpus
     finally:
         sys.path.remove(str(REPO / "benchmarks"))
-    generate_corpus(tmp_path, 150, seed=3)
-    out = tmp_path / "_site"
-    build_site(BuildOptions(tmp_path / "content", out, REPO / "templates", REPO / "static",
-                            base_url="https://example.org/decade/"))
+    root = tmp_path_factory.mktemp("generated")
+    generate_corpus(root, 150, seed=3)
+    out = root / "_site"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(render, "AZ_PAGE_LIMIT", 40)
+        build_site(BuildOptions(root / "content", out, REPO / "templates", REPO / "static",
+                                base_url="https://example.org/decade/"))
+    server, base = serve_directory(out)
+    yield base, out
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_long_timeline_lists_decades_and_still_reaches_every_year_without_javascript(browser, generated_site):
+    """Past YEAR_NAV_LIMIT years the header links each decade, and a year page lists the years
+    of its own decade: every year is two links from the home page."""
+    base, out = generated_site
     years = {page.parent.name for page in (out / "years").glob("*/index.html")}
     assert len(years) > 100
-    server, base = serve_directory(out)
     context = browser.new_context(java_script_enabled=False)
     tab = context.new_page()
     try:
@@ -295,5 +310,37 @@ def test_a_long_timeline_lists_decades_and_still_reaches_every_year_without_java
         assert reached == years
     finally:
         context.close()
-        server.shutdown()
-        server.server_close()
+
+
+def test_a_big_sites_a_to_z_has_a_page_per_initial_that_reaches_every_event(browser, generated_site):
+    """No page lists the whole site: the search page links the A–Z's pages, each lists the
+    events of its initial, and together they list every event once (without JavaScript)."""
+    base, out = generated_site
+    titles = {"/decade/events/" + e["id"] + "/": e["title"] for e in json.loads((out / "events.json").read_text())["events"]}
+    context = browser.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    try:
+        tab.goto(base + "search/")
+        expect(tab.locator("ul.az")).to_have_count(0)
+        letters = [(a.inner_text(), a.get_attribute("href")) for a in tab.locator(".az-nav a").all()]
+        assert len(letters) > 10
+        listed = []
+        for label, href in letters:
+            tab.goto(urlsplit(base)._replace(path=href).geturl())
+            expect(tab.locator("h1")).to_have_text(f"Events A–Z: {label}")
+            expect(tab.locator('.az-nav [aria-current="page"]')).to_have_text(label)
+            links = [a.get_attribute("href") for a in tab.locator("ul.az a").all()]
+            assert links and all(titles[link][:1].upper() == label for link in links)
+            assert [titles[link].casefold() for link in links] == sorted(titles[link].casefold() for link in links)
+            listed += links
+        assert sorted(listed) == sorted(titles)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", ["search/", "search/b/", "years/1953/"])
+def test_the_pages_of_a_big_site_pass_axe(page, generated_site, path):
+    base, _ = generated_site
+    page.goto(base + path)
+    violations = Axe().run(page).response["violations"]
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]

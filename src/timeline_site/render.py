@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -110,7 +111,7 @@ class NavLink:
     label: str
     url: str
     current: bool = False
-    """The page's own year (marked for screen readers and styled)."""
+    """A link to the page itself (marked for screen readers, and styled)."""
 
 
 YEAR_NAV_LIMIT = 24
@@ -255,6 +256,49 @@ class DataContext(PageContext):
 
 class SearchContext(PageContext):
     az: tuple[Event, ...]
+    """Every event A–Z; empty when the A–Z is split by initial (see `az_links`)."""
+    az_links: tuple[NavLink, ...]
+    """The pages of the A–Z, one per initial; empty on a site of up to AZ_PAGE_LIMIT events."""
+
+
+class AzContext(SearchContext):
+    initial: str
+
+
+AZ_PAGE_LIMIT = 1_000
+"""Up to this many events, the search page lists them all A–Z (for readers without
+JavaScript, with the browser's find in page); beyond, the A–Z has a page per initial,
+so that no page grows with the whole site."""
+OTHER_INITIAL = "other"
+
+
+@dataclass(frozen=True)
+class AzSection:
+    initial: str
+    """"a" to "z", or OTHER_INITIAL (digits, symbols, other scripts)."""
+    events: tuple[Event, ...]
+
+    @property
+    def label(self) -> str:
+        return "Other" if self.initial == OTHER_INITIAL else self.initial.upper()
+
+
+def az_order(events: Iterable[Event]) -> tuple[Event, ...]:
+    return tuple(sorted(events, key=lambda e: (e.title.casefold(), e.id)))
+
+
+def az_initial(title: str) -> str:
+    """The letter a title is filed under: accents dropped ("Émile" under e)."""
+    first = unicodedata.normalize("NFKD", title[:1])[:1].casefold()
+    return first if "a" <= first <= "z" else OTHER_INITIAL
+
+
+def az_sections(events: Iterable[Event]) -> tuple[AzSection, ...]:
+    """The events A–Z, one section per initial that has any, Other last."""
+    groups: dict[str, list[Event]] = {}
+    for event in az_order(events):
+        groups.setdefault(az_initial(event.title), []).append(event)
+    return tuple(AzSection(k, tuple(groups[k])) for k in sorted(groups, key=lambda k: (k == OTHER_INITIAL, k)))
 
 
 @dataclass(frozen=True)
@@ -534,7 +578,7 @@ class Planner:
     def site_files(self) -> Iterator[PagePlan]:
         d, c, t, everything = self.data, self.data.config, self.data.timeline, lambda: [self.everything()]
         yield self.page("data/index.html", "data.html", [], lambda: data_context(d))
-        yield self.page("search/index.html", "search.html", lambda: [self.all_cards()], lambda: search_context(d))
+        yield from self.search_pages()
         yield self.page("404.html", "404.html", [], lambda: _base(d, "Page not found", c.description, c.base_path + "404.html", []))
         latest = self.current(self.by_layout("feed", lambda: ids(feed_events(t))))
         yield self.page("feed.xml", "feed.xml", [self.digests.cards(latest)], lambda: {"site": c, "events": latest})
@@ -548,6 +592,20 @@ class Planner:
                         lambda: separated(self.pieces("bib", papers, bibtex_entry), b"\n"), in_parent=keep)
         yield self.file("search.json", lambda: [self.all_cards()], lambda: search_index_chunks(t, self.pieces),
                         in_parent=keep)
+
+    def search_pages(self) -> Iterator[PagePlan]:
+        """The search page, with every event A–Z; on a big site, the A–Z's pages by initial."""
+        d, events = self.data, self.data.timeline.events
+        if len(events) <= AZ_PAGE_LIMIT:
+            yield self.page("search/index.html", "search.html", lambda: [self.all_cards()], lambda: search_context(d))
+            return
+        sections = az_sections(events)
+        initials = repr([s.initial for s in sections])
+        yield self.page("search/index.html", "search.html", [initials], lambda: search_context(d, sections))
+        for section in sections:
+            yield self.page(f"search/{section.initial}/index.html", "az.html",
+                            lambda section=section: [self.cards(("az", section.initial), section.events), initials],
+                            lambda section=section: az_context(d, sections, section))
 
     def pieces(self, kind: str, events: Sequence[Event], make: Callable[[Event], str]) -> list[bytes]:
         """The events' pieces of a data file: each shows the event, its lineage and the site."""
@@ -704,11 +762,26 @@ def data_context(data: RenderInput) -> DataContext:
                        fields=fields, files=files)
 
 
-def search_context(data: RenderInput) -> SearchContext:
+def search_context(data: RenderInput, sections: Sequence[AzSection] = ()) -> SearchContext:
+    """The search page; with `sections`, it links the A–Z's pages instead of listing every event."""
     c = data.config
     return SearchContext(**_base(data, "Search", f"Search {c.title}.", c.base_path + "search/",
                                  [_home_crumb(c), Crumb("Search", None)]),
-                         az=tuple(sorted(data.timeline.events, key=lambda e: (e.title.casefold(), e.id))))
+                         az=() if sections else az_order(data.timeline.events),
+                         az_links=_az_links(c, sections, None))
+
+
+def az_context(data: RenderInput, sections: Sequence[AzSection], section: AzSection) -> AzContext:
+    c = data.config
+    search = c.base_path + "search/"
+    title = f"Events A–Z: {section.label}"
+    return AzContext(**_base(data, title, f"Every event of {c.title} whose title starts with {section.label}.",
+                             f"{search}{section.initial}/", [_home_crumb(c), Crumb("Search", search), Crumb(section.label, None)]),
+                     az=section.events, az_links=_az_links(c, sections, section), initial=section.label)
+
+
+def _az_links(c: SiteConfig, sections: Sequence[AzSection], current: AzSection | None) -> tuple[NavLink, ...]:
+    return tuple(NavLink(s.label, f"{c.base_path}search/{s.initial}/", s is current) for s in sections)
 
 
 def first_sentence(markdown_text: str) -> str:

@@ -254,3 +254,18 @@ def test_schema_command_writes_the_three_schemas(project):
     result = run("schema", "--out", "out", cwd=project)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["out/event.schema.json", "out/site.schema.json", "out/topics.schema.json"]
+
+
+def test_new_reads_the_settings_but_no_other_event(project, monkeypatch):
+    """On a big site `new` stays instant: it needs site.yaml, topics.yaml and the images only
+    (the new id is checked against file names), and a broken event elsewhere does not stop it."""
+    from timeline_site import load
+    from timeline_site.scaffold import new_event
+
+    (project / "content/events/2013/broken.md").write_text("---\ntitle: [unclosed\n---\n")
+    read = []
+    real = load.load_event_file
+    monkeypatch.setattr(load, "load_event_file", lambda *args, **kwargs: read.append(args[0]) or real(*args, **kwargs))
+    path = new_event(project / "content", "A Quick Addition", "2015-03", "paper", ["vision"])
+    assert path == project / "content/events/2015/a-quick-addition.md" and path.is_file()
+    assert read == []

@@ -10,7 +10,7 @@ import yaml
 
 from .config import validate_settings
 from .errors import BuildFailed, ContentError
-from .load import EVENT_SUFFIXES, load_event_file, load_sources
+from .load import EVENT_SUFFIXES, load_event_file, load_settings
 from .validate import Context, Invalid, parse_date, validate_event
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ def load_context(content_dir: Path) -> Context:
 
     Raises BuildFailed if site.yaml or topics.yaml has a problem.
     """
-    sources, errors = load_sources(content_dir)
+    sources, errors = load_settings(content_dir)
     settings = [e for e in errors if str(e.path) in ("site.yaml", "topics.yaml")]
     config, topics, problems = validate_settings(sources.site, sources.topics)
     if config is None or settings or problems:

@@ -275,7 +275,7 @@ OTHER_INITIAL = "other"
 @dataclass(frozen=True)
 class AzSection:
     initial: str
-    """"a" to "z", or OTHER_INITIAL (digits, symbols, other scripts)."""
+    """A letter from a to z, or OTHER_INITIAL (digits, symbols, other scripts)."""
     events: tuple[Event, ...]
 
     @property

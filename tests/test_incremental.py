@@ -455,3 +455,42 @@ def test_the_markdown_cache_skips_lookups_only_while_it_is_empty(tmp_path):
     assert any(s.startswith("SELECT html") for s in statements)
     second = cache.MarkdownCache(tmp_path, keep_in_memory=False)  # the next build, or another process
     assert second.get("a") == "<p>A</p>" and second.get("b") is None
+
+
+def test_a_split_a_to_z_rerenders_only_the_initials_an_edit_touches(project, monkeypatch):
+    """Past AZ_PAGE_LIMIT the A–Z has a page per initial: a body edit leaves them all alone, a
+    new title re-renders the page of its initial, and a new initial every page (each links
+    them all); the folder equals a cold build each time."""
+    monkeypatch.setattr(render, "AZ_PAGE_LIMIT", 1)
+    builder = Builder(project)
+    builder.build()
+    assert {"search/a/index.html", "search/i/index.html", "search/r/index.html"} <= set(tree(project.out_dir))
+
+    def a_to_z_rendered() -> set[str]:
+        return {p for p in builder.build().rendered if p.startswith("search/")}
+
+    edit(project.content_dir / "events/2014/resnet-lite.md", "Builds on [[alexnet]].", "Builds on [[alexnet]], again.")
+    assert a_to_z_rendered() == set()
+    edit(project.content_dir / "events/2013/gpu-chip.yaml", "A Fast GPU", "An Even Faster GPU")
+    assert a_to_z_rendered() == {"search/a/index.html"}
+    edit(project.content_dir / "events/2013/gpu-chip.yaml", "An Even Faster GPU", "Fast GPU")
+    assert a_to_z_rendered() == {"search/index.html", "search/f/index.html", "search/i/index.html", "search/r/index.html"}
+    assert not (project.out_dir / "search/a").exists()
+    cold = replace(project, out_dir=project.out_dir.parent / "cold", cache_dir=None)
+    Builder(cold).build()
+    assert tree(project.out_dir) == tree(cold.out_dir)
+
+
+def test_same_ids_and_titles_compares_only_what_changed():
+    from dataclasses import dataclass as plain
+
+    @plain
+    class E:
+        id: str
+        title: str
+
+    a, b, c = E("a", "Alpha"), E("b", "Beta"), E("c", "Gamma")
+    assert render.same_ids_and_titles((a, b, c), (a, E("b", "Beta"), c))
+    assert not render.same_ids_and_titles((a, b, c), (a, E("b", "Bet"), c))
+    assert not render.same_ids_and_titles((a, b, c), (a, c, b))
+    assert not render.same_ids_and_titles((a, b), (a, b, c))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import operator
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -283,6 +284,15 @@ class AzSection:
         return "Other" if self.initial == OTHER_INITIAL else self.initial.upper()
 
 
+def same_ids_and_titles(old: Sequence[Event], new: Sequence[Event]) -> bool:
+    """The same ids and titles in the same order. Cheap after an edit: only the events that
+    are not the very objects of last time are compared."""
+    if len(old) != len(new):
+        return False
+    changed = itertools.compress(range(len(new)), map(operator.is_not, old, new))
+    return all(old[i].id == new[i].id and old[i].title == new[i].title for i in changed)
+
+
 def az_order(events: Iterable[Event]) -> tuple[Event, ...]:
     return tuple(sorted(events, key=lambda e: (e.title.casefold(), e.id)))
 
@@ -405,6 +415,8 @@ class Planner:
         self._planned: tuple[Timeline, str] | None = None
         """The timeline whose event plans `_event_plans` holds, and their templates' digest."""
         self._suspects: set[str] | None = None
+        self._az: tuple[tuple[Event, ...], tuple[tuple[str, tuple[str, ...]], ...]] | None = None
+        """(the events, the A–Z's sections as ids) of the last build."""
 
     def start(self, data: RenderInput, change: tuple[Timeline, Collection[str]] | None = None) -> None:
         """Plan for `data` from now on. `change`: (a timeline, the ids of the events whose
@@ -548,8 +560,7 @@ class Planner:
         return self.digests.memo(("layout", name), (self.data.timeline.layout, self.data.config), make)
 
     def current(self, event_ids: Sequence[str]) -> tuple[Event, ...]:
-        by_id = self.data.timeline.by_id
-        return tuple(by_id[i] for i in event_ids)
+        return tuple(map(self.data.timeline.by_id.__getitem__, event_ids))
 
     def event_files(self, event: Event) -> Iterator[PagePlan]:
         yield self.page(f"events/{event.id}/index.html", "event.html",
@@ -599,13 +610,23 @@ class Planner:
         if len(events) <= AZ_PAGE_LIMIT:
             yield self.page("search/index.html", "search.html", lambda: [self.all_cards()], lambda: search_context(d))
             return
-        sections = az_sections(events)
+        sections = tuple(AzSection(initial, self.current(event_ids)) for initial, event_ids in self.az_layout())
         initials = repr([s.initial for s in sections])
         yield self.page("search/index.html", "search.html", [initials], lambda: search_context(d, sections))
         for section in sections:
             yield self.page(f"search/{section.initial}/index.html", "az.html",
                             lambda section=section: [self.cards(("az", section.initial), section.events), initials],
                             lambda section=section: az_context(d, sections, section))
+
+    def az_layout(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The A–Z's sections, as (initial, event ids). Sorted again only when an id or a title
+        changed: a rebuild after an edit to a body would otherwise sort every title again."""
+        events = self.data.timeline.events
+        if self._az is None or not same_ids_and_titles(self._az[0], events):
+            self._az = (events, tuple((s.initial, ids(s.events)) for s in az_sections(events)))
+        else:
+            self._az = (events, self._az[1])
+        return self._az[1]
 
     def pieces(self, kind: str, events: Sequence[Event], make: Callable[[Event], str]) -> list[bytes]:
         """The events' pieces of a data file: each shows the event, its lineage and the site."""

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -25,16 +28,28 @@ PAGES = {
 }
 
 
+def build_for_decade(content: Path, out: Path) -> None:
+    build_site(BuildOptions(content, out, REPO / "templates", REPO / "static", base_url="https://example.org/decade/"))
+
+
+@contextmanager
+def serving(out: Path) -> Iterator[str]:
+    """`out` served over HTTP, at the base URL yielded."""
+    server, base = serve_directory(out)
+    try:
+        yield base
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="session")
 def site_url(tmp_path_factory):
     """The project's own content, built for /decade/ and served over HTTP."""
     out = tmp_path_factory.mktemp("browser") / "_site"
-    build_site(BuildOptions(REPO / "content", out, REPO / "templates", REPO / "static",
-                            base_url="https://example.org/decade/"))
-    server, base = serve_directory(out)
-    yield base, out
-    server.shutdown()
-    server.server_close()
+    build_for_decade(REPO / "content", out)
+    with serving(out) as base:
+        yield base, out
 
 
 @pytest.fixture
@@ -278,12 +293,9 @@ def generated_site(tmp_path_factory):
     out = root / "_site"
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(render, "AZ_PAGE_LIMIT", 40)
-        build_site(BuildOptions(root / "content", out, REPO / "templates", REPO / "static",
-                                base_url="https://example.org/decade/"))
-    server, base = serve_directory(out)
-    yield base, out
-    server.shutdown()
-    server.server_close()
+        build_for_decade(root / "content", out)
+    with serving(out) as base:
+        yield base, out
 
 
 def test_a_long_timeline_lists_decades_and_still_reaches_every_year_without_javascript(browser, generated_site):

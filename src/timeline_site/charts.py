@@ -8,7 +8,7 @@ from __future__ import annotations
 import calendar
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .model import Event, Kind, Neighbours, PartialDate, Timeline
 
@@ -222,11 +222,11 @@ class Node:
     y: float
     generation: int
     """-2, -1 (builds on), 0 (this event), 1, 2 (led to)."""
-    text_x: float = 0.0
-    text_y: float = 0.0
-    url: str = ""
-    classes: str = ""
-    tooltip: str = ""
+    text_x: float = field(init=False)
+    text_y: float = field(init=False)
+    url: str = field(init=False)
+    classes: str = field(init=False)
+    tooltip: str = field(init=False)
 
     def __post_init__(self) -> None:
         e = self.event
@@ -241,7 +241,7 @@ class Edge:
     y1: float
     x2: float
     y2: float
-    path: str = ""
+    path: str = field(init=False)
 
     def __post_init__(self) -> None:
         mid = (self.x1 + self.x2) / 2

@@ -447,9 +447,7 @@ class Planner:
              context: Callable[[], Mapping[str, Any]]) -> PagePlan:
         """A page; `parts` (what it shows, as digests) may be a function, called only when the
         fingerprint is asked for."""
-        base = self.base(template)
-        fingerprint = (lambda: sha(base, *parts())) if callable(parts) else sha(base, *parts)
-        return PagePlan(dest, fingerprint, lambda: self.render_page(template, context()))
+        return PagePlan(dest, fingerprint_of(self.base(template), parts), lambda: self.render_page(template, context()))
 
     def base(self, template: str) -> str:
         """What every page made with `template` shows: the chrome and the template itself."""
@@ -479,8 +477,7 @@ class Planner:
         def render() -> Content:
             text = make()
             return text.encode() if isinstance(text, str) else text
-        fingerprint = (lambda: sha(self.chrome, *parts())) if callable(parts) else sha(self.chrome, *parts)
-        return PagePlan(dest, fingerprint, render, in_parent)
+        return PagePlan(dest, fingerprint_of(self.chrome, parts), render, in_parent)
 
     def plans(self) -> Iterator[PagePlan]:
         d, t = self.data, self.data.timeline
@@ -614,7 +611,7 @@ class Planner:
         initials = repr([s.initial for s in sections])
         yield self.page("search/index.html", "search.html", [initials], lambda: search_context(d, sections))
         for section in sections:
-            yield self.page(f"search/{section.initial}/index.html", "az.html",
+            yield self.page(self.dest_of(az_url(d.config, section.initial)), "az.html",
                             lambda section=section: [self.cards(("az", section.initial), section.events), initials],
                             lambda section=section: az_context(d, sections, section))
 
@@ -622,15 +619,21 @@ class Planner:
         """The A–Z's sections, as (initial, event ids). Sorted again only when an id or a title
         changed: a rebuild after an edit to a body would otherwise sort every title again."""
         events = self.data.timeline.events
-        if self._az is None or not same_ids_and_titles(self._az[0], events):
-            self._az = (events, tuple((s.initial, ids(s.events)) for s in az_sections(events)))
+        if self._az is not None and same_ids_and_titles(self._az[0], events):
+            layout = self._az[1]
         else:
-            self._az = (events, self._az[1])
-        return self._az[1]
+            layout = tuple((s.initial, ids(s.events)) for s in az_sections(events))
+        self._az = (events, layout)
+        return layout
 
     def pieces(self, kind: str, events: Sequence[Event], make: Callable[[Event], str]) -> list[bytes]:
         """The events' pieces of a data file: each shows the event, its lineage and the site."""
         return self.fragments.pieces(kind, events, self.data.timeline.neighbours, (self.data.config,), make)
+
+
+def fingerprint_of(base: str, parts: Sequence[str] | Callable[[], Sequence[str]]) -> str | Callable[[], str]:
+    """A plan's fingerprint: now, or, when `parts` is a function, when it is first asked for."""
+    return (lambda: sha(base, *parts())) if callable(parts) else sha(base, *parts)
 
 
 def ids(events: Iterable[Event]) -> tuple[str, ...]:
@@ -794,15 +797,19 @@ def search_context(data: RenderInput, sections: Sequence[AzSection] = ()) -> Sea
 
 def az_context(data: RenderInput, sections: Sequence[AzSection], section: AzSection) -> AzContext:
     c = data.config
-    search = c.base_path + "search/"
     title = f"Events A–Z: {section.label}"
     return AzContext(**_base(data, title, f"Every event of {c.title} whose title starts with {section.label}.",
-                             f"{search}{section.initial}/", [_home_crumb(c), Crumb("Search", search), Crumb(section.label, None)]),
+                             az_url(c, section.initial),
+                             [_home_crumb(c), Crumb("Search", c.base_path + "search/"), Crumb(section.label, None)]),
                      az=section.events, az_links=_az_links(c, sections, section), initial=section.label)
 
 
 def _az_links(c: SiteConfig, sections: Sequence[AzSection], current: AzSection | None) -> tuple[NavLink, ...]:
-    return tuple(NavLink(s.label, f"{c.base_path}search/{s.initial}/", s is current) for s in sections)
+    return tuple(NavLink(s.label, az_url(c, s.initial), s is current) for s in sections)
+
+
+def az_url(c: SiteConfig, initial: str) -> str:
+    return f"{c.base_path}search/{initial}/"
 
 
 def first_sentence(markdown_text: str) -> str:

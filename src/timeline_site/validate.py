@@ -136,15 +136,16 @@ def check_importance(value: Any, ctx: Context) -> str:
 
 
 def check_url(value: Any, *where: str | int) -> str:
+    url = value.strip() if isinstance(value, str) else None
     try:
-        parts = urlsplit(value.strip()) if isinstance(value, str) else None
+        parts = urlsplit(url) if url is not None else None
     except ValueError:  # e.g. "http://[::1", or a host that changes under NFKC normalization
         parts = None
     # isprintable() is False for every space but " " (Unicode classes "Other" and "Separator")
     if (parts is None or parts.scheme not in ("http", "https") or not parts.netloc
-            or not value.strip().isprintable() or " " in value.strip()):
+            or not url.isprintable() or " " in url):
         raise Invalid(f"links must be absolute http:// or https:// URLs, not {brief(value)}", *where)
-    return value.strip()
+    return url
 
 
 def check_links(value: Any, ctx: Context) -> tuple[Link, ...]:

@@ -443,7 +443,7 @@ def test_data_files_are_patched_in_place_and_put_back_if_the_build_fails(project
     assert tree(project.out_dir) == tree(cold.out_dir)
 
 
-def test_the_markdown_cache_skips_lookups_only_while_it_is_empty(tmp_path):
+def test_the_markdown_cache_skips_lookups_that_can_only_miss(tmp_path):
     first = cache.MarkdownCache(tmp_path, keep_in_memory=False)
     assert first.get("a") is None
     statements = []
@@ -451,6 +451,9 @@ def test_the_markdown_cache_skips_lookups_only_while_it_is_empty(tmp_path):
     assert first.get("b") is None
     assert statements == []  # an empty cache: a cold build asks nothing per body
     first.put_many({"a": "<p>A</p>"})
+    statements.clear()
+    assert first.get("b") is None
+    assert statements == []  # found empty, it holds only what this process put since
     assert first.get("a") == "<p>A</p>"  # from the file, not from memory
     assert any(s.startswith("SELECT html") for s in statements)
     second = cache.MarkdownCache(tmp_path, keep_in_memory=False)  # the next build, or another process

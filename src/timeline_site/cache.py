@@ -34,8 +34,10 @@ class MarkdownCache:
         self._pid = os.getpid()
         self._inherited: sqlite3.Connection | None = None
         self._empty = False
-        """The table held nothing when this process connected, nor since by its own hand:
-        a cold build then skips a query per body that could only miss."""
+        """The table held nothing when this process connected: then only the keys this process
+        put since (`_own`) can be found in it, and a cold build skips a query per body that
+        could only miss. (Another process's puts are missed: a body rendered again.)"""
+        self._own: set[str] = set()
 
     @staticmethod
     def key(body: str, targets: tuple) -> str:
@@ -45,7 +47,7 @@ class MarkdownCache:
         if key in self._memory:
             return self._memory[key]
         db = self._connect()
-        if self._empty:
+        if self._empty and key not in self._own:
             return None
         try:
             row = db.execute("SELECT html FROM md WHERE key = ?", (key,)).fetchone() if db else None
@@ -61,7 +63,8 @@ class MarkdownCache:
             self._memory.update(items)
         db = self._connect()
         if db is not None and items:
-            self._empty = False
+            if self._empty:
+                self._own.update(items)
             with db:
                 db.executemany("INSERT OR REPLACE INTO md (key, html) VALUES (?, ?)", items.items())
 
@@ -73,7 +76,7 @@ class MarkdownCache:
         """This process's connection: a worker forked from the building process opens its own
         (a SQLite connection must not cross a fork; the inherited one is left untouched)."""
         if self._db is not None and self._pid != os.getpid():
-            self._inherited, self._db = self._db, None
+            self._inherited, self._db, self._own = self._db, None, set()
         if self._db is None and self.path is not None:
             self._pid = os.getpid()
             try:

@@ -1,6 +1,7 @@
 """Output: atomic swap, determinism, failure leaves the old site alone."""
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,22 @@ def test_an_empty_folder_or_an_earlier_build_is_replaced(site):
     site.build()
     assert (site.out / ".timeline-site").is_file()
     site.build()
+
+
+@pytest.mark.parametrize("remember", [False, True])
+def test_editor_files_beside_the_templates_are_not_templates(site, tmp_path, remember):
+    """Every template is compiled before the workers fork; an editor's swap or backup file
+    in templates/ (not UTF-8, not Jinja) is left alone, by a one-shot build and by serve."""
+    from timeline_site.build import BuildOptions, Builder
+    from conftest import REPO
+
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    (templates / ".event.html.swp").write_bytes(b"\x00\xff\xfe{% broken")
+    (templates / "event.html~").write_bytes(b"{% broken")
+    options = BuildOptions(site.content, site.out, templates, REPO / "static")
+    Builder(options, remember=remember).build()
+    assert (site.out / "events/alexnet/index.html").is_file()
+    (templates / "extra.html").write_text("{% broken", encoding="utf-8")  # a template, though unused
+    with pytest.raises(BuildFailed, match="1 problem"):
+        Builder(options, remember=remember).build()

@@ -32,7 +32,8 @@ from .load import FileCache, Listings, SourceDoc, Sources, event_files, load_set
 from .markup import pygments_css, render_markdown
 from .model import Event, Timeline, Topic, build_timeline, patch_timeline, same_place
 from .parallel import default_jobs, ordered_map
-from .render import Fragments, Nav, PagePlan, Planner, RenderedPage, RenderInput, make_environment
+from .render import (Fragments, Nav, PagePlan, Planner, RenderedPage, RenderInput, is_template_name,
+                     make_environment)
 from .validate import Context, ValidationMemo, lighter, validate_event, validate_events
 from .write import files_below, fresh_site, remember_pieces, update_site
 
@@ -322,9 +323,8 @@ class Builder:
             return False
         self.env.cache.clear()
         self._template_sources = sources
-        if self.remember:  # compiled here once, for every later build, rather than in each worker
-            for name in self.env.list_templates():
-                self.env.get_template(name)
+        for name in self.env.list_templates(filter_func=is_template_name):  # here, not again in each worker
+            self.env.get_template(name)
         return True
 
     # -- the build --------------------------------------------------------------
@@ -435,7 +435,7 @@ class Builder:
             raise RuntimeError("two outputs write the same file")
         with fresh_site(self.options.out_dir) as writer:
             def render_and_write(plan: PagePlan) -> tuple[str | None, list[FreshBody]]:
-                writer.write(PurePosixPath(plan.dest_path), plan.render())
+                writer.write(plan.dest_path, plan.render())
                 # A one-shot build keeps no digests: the fingerprint is worked out here, in
                 # parallel, for the manifest. A Builder that builds again keeps its own.
                 return None if self.remember else plan.fingerprint, data.bodies.take_fresh()
@@ -451,7 +451,7 @@ class Builder:
             for plan in plans:
                 if plan.in_parent:
                     content = plan.render()
-                    writer.write(PurePosixPath(plan.dest_path), content)
+                    writer.write(plan.dest_path, content)
                     self.absorb(data.bodies.take_fresh())
                     pieces.append(RenderedPage(PurePosixPath(plan.dest_path), content))
             self.settle_bodies(data.timeline)  # a problem now discards the new folder

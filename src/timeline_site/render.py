@@ -378,6 +378,11 @@ class Fragments:
             self._store = {k: v for k, v in self._store.items() if k[1] in event_ids}
 
 
+def is_template_name(name: str) -> bool:
+    """Not an editor's swap or backup file, nor anything hidden, beside the templates."""
+    return not name.endswith("~") and not any(part.startswith(".") for part in name.split("/"))
+
+
 def make_environment(templates_dir: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),

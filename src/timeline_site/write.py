@@ -9,6 +9,7 @@ from __future__ import annotations
 import glob
 import logging
 import os
+import posixpath
 import re
 import shutil
 import tempfile
@@ -36,39 +37,48 @@ class SiteWriter:
     def __init__(self, root: Path, fresh: bool = False):
         self.root = root.resolve()
         self.fresh = fresh
-        self.written: set[PurePosixPath] = set()
-        self._folders: set[Path] = set()
+        self.written: set[str] = set()
+        self._folders: set[str] = set()
 
-    def write(self, dest_path: PurePosixPath, content: bytes | list[bytes]) -> None:
-        target = self.target(dest_path)
-        folder = target.parent
+    def write(self, dest_path: str | PurePosixPath, content: bytes | list[bytes]) -> None:
+        target = self._fresh_target(str(dest_path)) if self.fresh else str(self.target(dest_path))
+        folder = os.path.dirname(target)
         if folder not in self._folders:
             try:
                 os.mkdir(folder)  # a page's own folder, usually: its parent is known to exist
             except FileExistsError:
                 pass
             except FileNotFoundError:
-                folder.mkdir(parents=True, exist_ok=True)
+                os.makedirs(folder, exist_ok=True)
             self._folders.add(folder)
         write_file(target, content)
 
-    def target(self, dest_path: PurePosixPath) -> Path:
-        """The file to write for `dest_path`, refusing a second write or an escape."""
-        if dest_path in self.written:
-            raise RuntimeError(f"two outputs write {dest_path}")
+    def target(self, dest_path: str | PurePosixPath) -> Path:
+        """The file to write for `dest_path` (in an existing folder), refusing a second write or an escape."""
         if self.fresh:
-            inside = not dest_path.is_absolute() and ".." not in dest_path.parts and dest_path.parts
-            target = self.root / dest_path
-        else:
-            target = (self.root / dest_path).resolve()
-            inside = target.is_relative_to(self.root) and target != self.root
-        if not inside:
+            return Path(self._fresh_target(str(dest_path)))
+        dest = PurePosixPath(dest_path)
+        target = (self.root / dest).resolve()
+        if not target.is_relative_to(self.root) or target == self.root:
             raise RuntimeError(f"refusing to write outside the output folder: {dest_path}")
-        self.written.add(dest_path)
+        self._note(str(dest))
         return target
 
+    def _fresh_target(self, dest: str) -> str:
+        """`target` in a fresh folder, on strings: a Path per file adds up over ten thousand."""
+        dest = posixpath.normpath(dest)
+        if dest == "." or dest.startswith("/") or ".." in dest.split("/"):
+            raise RuntimeError(f"refusing to write outside the output folder: {dest}")
+        self._note(dest)
+        return f"{self.root}/{dest}"
 
-def write_file(target: Path, content: bytes | list[bytes]) -> None:
+    def _note(self, dest: str) -> None:
+        if dest in self.written:
+            raise RuntimeError(f"two outputs write {dest}")
+        self.written.add(dest)
+
+
+def write_file(target: str | Path, content: bytes | list[bytes]) -> None:
     """Write `content`, or its pieces one after another: a big data file is never joined
     into one string first (that costs a copy of tens of megabytes, and its page faults).
 
@@ -125,7 +135,7 @@ def fresh_site(out_dir: Path) -> Iterator[SiteWriter]:
     staging = temporary_sibling(out_dir, "new")
     try:
         writer = SiteWriter(staging, fresh=True)
-        writer.write(PurePosixPath(MARKER), b"Built by timeline-site; the next build replaces this whole folder.\n")
+        writer.write(MARKER, b"Built by timeline-site; the next build replaces this whole folder.\n")
         yield writer
         swap_in(staging, out_dir)
     except BaseException:

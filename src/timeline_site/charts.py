@@ -9,6 +9,7 @@ import calendar
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from .model import Event, Kind, Neighbours, PartialDate, Timeline
 
@@ -211,6 +212,13 @@ def stacked_bar(counts: Sequence[tuple[Kind, int]], peak: int, width: float = 20
 
 # -- the lineage graph -----------------------------------------------------------
 
+@cache
+def tenths(value: float) -> float:
+    """`round(value, 1)`, remembered: each event page's graph rounds some 50 coordinates, from
+    a small set of values, and `round` to a digit is slow (it formats the number)."""
+    return round(value, 1)
+
+
 @dataclass(slots=True)
 class Node:
     """One event of the lineage graph, with what the template prints worked out once:
@@ -230,7 +238,7 @@ class Node:
 
     def __post_init__(self) -> None:
         e = self.event
-        self.text_x, self.text_y = round(self.x + 8, 1), round(self.y + 19, 1)
+        self.text_x, self.text_y = tenths(self.x + 8), tenths(self.y + 19)
         self.url, self.tooltip = e.url, f"{e.title} ({e.year})"
         self.classes = f"node g{self.generation} k{e.kind.colour}"
 
@@ -275,14 +283,17 @@ def lineage_graph(event: Event, neighbours: Mapping[str, Neighbours], per_column
     for g, events in columns.items():
         gap = height / len(events)
         for i, e in enumerate(events):
-            nodes[e.id] = Node(e, short_label(e, 20), round(col_x[g], 1), round(gap * i + gap / 2 - node_height / 2, 1), g)
+            nodes[e.id] = Node(e, short_label(e, 20), tenths(col_x[g]), tenths(gap * i + gap / 2 - node_height / 2), g)
     ordered = tuple(sorted(nodes.values(), key=lambda n: (n.generation, n.y)))
+    by_generation: dict[int, list[Node]] = {}
+    for node in ordered:
+        by_generation.setdefault(node.generation, []).append(node)
     edges = tuple(
-        Edge(round(a.x + node_width, 1), round(a.y + node_height / 2, 1), b.x, round(b.y + node_height / 2, 1))
+        Edge(tenths(a.x + node_width), tenths(a.y + node_height / 2), b.x, tenths(b.y + node_height / 2))
         for b in ordered
         for parents in [{p.id for p in neighbours[b.event.id].builds_on}]
-        for a in ordered
-        if a.generation == b.generation - 1 and a.event.id in parents
+        for a in by_generation.get(b.generation - 1, ())
+        if a.event.id in parents
     )
     return LineageGraph(width, height, node_width, node_height, ordered, edges, hidden)
 

@@ -68,6 +68,7 @@ class Digests:
     def __init__(self) -> None:
         self._events: dict[int, tuple[Event, list[str | None]]] = {}
         self._templates: dict[tuple[int, str], str] = {}
+        self._references: dict[tuple[int, str], list[str]] = {}
         self._memo: dict[tuple[str, str], tuple[tuple, Any]] = {}
         self._memo_used: set[tuple[str, str]] = set()
 
@@ -118,7 +119,7 @@ class Digests:
         if len(keep) != len(self._events) or not keep.issuperset(self._events):
             self._events = {k: v for k, v in self._events.items() if k in keep}
         if templates_changed:
-            self._templates = {}
+            self._templates, self._references = {}, {}
         if self._memo_used and len(self._memo_used) != len(self._memo):
             self._memo = {k: v for k, v in self._memo.items() if k in self._memo_used}
         self._memo_used = set()
@@ -127,17 +128,23 @@ class Digests:
         """The template's source and every template it extends, includes or imports."""
         key = (id(env), name)
         if key not in self._templates:
-            self._templates[key] = sha(*(env.loader.get_source(env, n)[0] for n in sorted(template_closure(env, name))))
+            closure = template_closure(env, name, self._references)
+            self._templates[key] = sha(*(env.loader.get_source(env, n)[0] for n in sorted(closure)))
         return self._templates[key]
 
 
-def template_closure(env: jinja2.Environment, name: str) -> set[str]:
+def template_closure(env: jinja2.Environment, name: str, references: dict[tuple[int, str], list[str]]) -> set[str]:
+    """`name` and the templates it needs, directly or not. `references` memoizes what each
+    template names (parsing every template of each closure again is most of a plan's cost)."""
     seen, todo = set(), [name]
     while todo:
         current = todo.pop()
         if current in seen:
             continue
         seen.add(current)
-        source = env.loader.get_source(env, current)[0]
-        todo += [n for n in jinja2.meta.find_referenced_templates(env.parse(source)) if n]
+        key = (id(env), current)
+        if key not in references:
+            source = env.loader.get_source(env, current)[0]
+            references[key] = [n for n in jinja2.meta.find_referenced_templates(env.parse(source)) if n]
+        todo += references[key]
     return seen

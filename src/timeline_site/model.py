@@ -9,6 +9,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +151,9 @@ class Event:
     def doi_url(self) -> str | None:
         return f"https://doi.org/{self.doi}" if self.doi else None
 
-    @property
+    @cached_property
     def sort_key(self) -> tuple:
+        """Worked out once per event: listings, charts and feeds sort by it again and again."""
         return (self.date.sort_key, IMPORTANCE_ORDER[self.importance], self.id)
 
 

@@ -109,3 +109,39 @@ def test_editor_files_beside_the_templates_are_not_templates(site, tmp_path, rem
     (templates / "extra.html").write_text("{% broken", encoding="utf-8")  # a template, though unused
     with pytest.raises(BuildFailed, match="1 problem"):
         Builder(options, remember=remember).build()
+
+
+def test_a_one_shot_build_gives_the_garbage_collector_back_as_it_found_it(site):
+    """build_site runs without the cyclic collector (for speed) and restores it, on failure too."""
+    import gc
+
+    assert gc.isenabled()
+    site.build()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    site.write("events/2013/broken.md", "---\ntitle: [unclosed\n---\n")
+    with pytest.raises(BuildFailed):
+        site.build()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with pytest.raises(BuildFailed):
+            site.build()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_build_keeps_nothing_of_the_site_once_it_returns(site):
+    """Nothing global (the Markdown instance's link resolver was one) holds on to the last
+    build's timeline: a program that builds now and then does not keep every event."""
+    import gc
+
+    from timeline_site.model import Timeline
+
+    def timelines() -> set[int]:
+        gc.collect()
+        return {id(o) for o in gc.get_objects() if isinstance(o, Timeline)}
+
+    before = timelines()
+    site.build()
+    assert timelines() <= before

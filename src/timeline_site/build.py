@@ -107,8 +107,6 @@ class Builder:
         """Load, validate and model the content, or raise BuildFailed. Bodies are rendered
         later, by the processes that render their pages (`check_bodies` renders them all)."""
         events, errors = self.load_and_validate() if self.remember else self.load_and_validate_at_once()
-        if not self.remember and len(events) >= FREEZE_HEAP_AT:
-            gc.freeze()  # the events live through the build: the collector need not scan them again and again
         self.laps.lap("validate")
         if errors:
             raise BuildFailed(errors)
@@ -330,18 +328,31 @@ class Builder:
     # -- the build --------------------------------------------------------------
 
     def build(self) -> BuildReport:
-        """Build the whole site into options.out_dir, or raise BuildFailed and touch nothing."""
+        """Build the whole site into options.out_dir, or raise BuildFailed and touch nothing.
+
+        A one-shot build runs without Python's cyclic garbage collector. Nearly all
+        it allocates lives until it ends, and the collector's passes over that
+        growing heap took 0.4-0.6 s of the building process at 10,000 events, most
+        of it in the stages that run on one core (loading's results, validating,
+        modelling, planning). Its pages leave no cyclic garbage to speak of: peak
+        memory measured the same without the collector. Its state is restored at the end.
+        """
         started = time.perf_counter()
         self.laps = Laps()
         self._unsaved, self._body_problems = {}, []  # nothing carried over from a failed build
+        collecting = gc.isenabled()
+        if not self.remember:
+            gc.disable()
         try:
             data = self.prepare()
-            if len(data.timeline.events) >= FREEZE_HEAP_AT:  # all that lives through the build (see prepare)
+            if len(data.timeline.events) >= FREEZE_HEAP_AT:  # all that lives through the build (see settle_heap)
                 gc.freeze()
             return self.publish(data, started)
         finally:
             if not self.remember:
                 gc.unfreeze()
+                if collecting:
+                    gc.enable()
 
     def publish(self, data: RenderInput, started: float) -> BuildReport:
         """Plan, render and write the site for `data`."""
@@ -622,7 +633,11 @@ def asset_plans(options: BuildOptions) -> list[PagePlan]:
 
 def build_site(options: BuildOptions) -> BuildReport:
     """One complete build (a new Builder: on-disk caches are still used if configured)."""
-    return Builder(options, remember=False).build()
+    builder = Builder(options, remember=False)
+    try:
+        return builder.build()
+    finally:
+        builder.markdown.close()
 
 
 def prepare_site(options: BuildOptions) -> RenderInput:

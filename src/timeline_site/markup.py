@@ -504,7 +504,13 @@ def render_markdown(text: str, resolve: Resolver = lambda _id: None) -> Rendered
     except RecursionError:  # Python-Markdown recurses on some structures (e.g. long definition lists)
         _local.md = None  # its state is unknown now: the next body gets a fresh instance
         return Rendered("", [TOO_DEEP])
+    finally:
+        ours.resolve = _resolve_nothing  # the resolver holds the whole timeline: not kept past its use
     return Rendered(sanitize(html), ours.problems)
+
+
+def _resolve_nothing(_event_id: str) -> None:
+    return None
 
 
 def sanitize(html: str) -> str:

@@ -487,7 +487,7 @@ class Planner:
     def plans(self) -> Iterator[PagePlan]:
         d, t = self.data, self.data.timeline
         events = self.event_plans()
-        yield self.page("index.html", "home.html", self.home_parts(), lambda: home_context(d))
+        yield self.page("index.html", "home.html", self.home_parts, lambda: home_context(d))
         for year in t.years:
             yield self.page(f"years/{year.year}/index.html", "year.html",
                             lambda year=year: [self.cards(("year", str(year.year)), year.events)],

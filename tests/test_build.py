@@ -95,7 +95,7 @@ def test_an_empty_folder_or_an_earlier_build_is_replaced(site):
 @pytest.mark.parametrize("remember", [False, True])
 def test_editor_files_beside_the_templates_are_not_templates(site, tmp_path, remember):
     """Every template is compiled before the workers fork; an editor's swap or backup file
-    in templates/ (not UTF-8, not Jinja) is left alone, by a one-shot build and by serve."""
+    or an image in templates/ (not UTF-8, not Jinja) is left alone, by a one-shot build and by serve."""
     from timeline_site.build import BuildOptions, Builder
     from conftest import REPO
 
@@ -103,6 +103,7 @@ def test_editor_files_beside_the_templates_are_not_templates(site, tmp_path, rem
     shutil.copytree(REPO / "templates", templates)
     (templates / ".event.html.swp").write_bytes(b"\x00\xff\xfe{% broken")
     (templates / "event.html~").write_bytes(b"{% broken")
+    (templates / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff")
     options = BuildOptions(site.content, site.out, templates, REPO / "static")
     Builder(options, remember=remember).build()
     assert (site.out / "events/alexnet/index.html").is_file()

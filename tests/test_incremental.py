@@ -497,3 +497,19 @@ def test_same_ids_and_titles_compares_only_what_changed():
     assert not render.same_ids_and_titles((a, b, c), (a, E("b", "Bet"), c))
     assert not render.same_ids_and_titles((a, b, c), (a, c, b))
     assert not render.same_ids_and_titles((a, b), (a, b, c))
+
+
+def test_an_editor_swap_file_beside_the_templates_changes_nothing(project):
+    """A template open in an editor keeps a swap file beside it, rewritten as one types: the
+    next build (after a content edit, say) must not take it for a template change, which
+    means compiling every template and planning every page anew."""
+    builder = Builder(project)
+    builder.build()
+    swap = project.templates_dir / ".event.html.swp"
+    swap.write_bytes(b"\x00\xffswap")
+    assert not builder.reload_changed_templates()
+    assert builder.build().rendered == ()
+    swap.write_bytes(b"\x00\xffswap, later")
+    assert not builder.reload_changed_templates()
+    (project.templates_dir / "event.html").write_text((project.templates_dir / "event.html").read_text() + "\n")
+    assert builder.reload_changed_templates()

@@ -32,8 +32,8 @@ from .load import FileCache, Listings, SourceDoc, Sources, event_files, load_set
 from .markup import pygments_css, render_markdown
 from .model import Event, Timeline, Topic, build_timeline, patch_timeline, same_place
 from .parallel import default_jobs, ordered_map
-from .render import (Fragments, Nav, PagePlan, Planner, RenderedPage, RenderInput, is_template_name,
-                     make_environment)
+from .render import (Fragments, Nav, PagePlan, Planner, RenderedPage, RenderInput, is_editor_file,
+                     is_template_name, make_environment)
 from .validate import Context, ValidationMemo, lighter, validate_event, validate_events
 from .write import files_below, fresh_site, remember_pieces, update_site
 
@@ -314,9 +314,10 @@ class Builder:
     def reload_changed_templates(self) -> bool:
         """Compiled templates are not checked for changes on every page (three stat calls a
         page); instead each build compares the template files and drops the compiled ones
-        if any changed."""
-        sources = tuple((path, path.read_bytes()) for path in sorted(self.options.templates_dir.rglob("*"))
-                        if path.is_file())
+        if any changed. An editor's swap file changing beside them is not a change."""
+        folder = self.options.templates_dir
+        sources = tuple((path, path.read_bytes()) for path in sorted(folder.rglob("*"))
+                        if path.is_file() and not any(map(is_editor_file, path.relative_to(folder).parts)))
         if sources == self._template_sources:
             return False
         self.env.cache.clear()

@@ -378,9 +378,16 @@ class Fragments:
             self._store = {k: v for k, v in self._store.items() if k[1] in event_ids}
 
 
+def is_editor_file(name: str) -> bool:
+    """A swap, backup, lock or hidden file, such as editors keep beside the file they edit."""
+    return name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp"))
+
+
 def is_template_name(name: str) -> bool:
-    """Not an editor's swap or backup file, nor anything hidden, beside the templates."""
-    return not name.endswith("~") and not any(part.startswith(".") for part in name.split("/"))
+    """A page template or partial (`.html`, `.xml`) to compile up front, not an editor's file
+    nor an image beside them. (Any other file a template includes is still compiled when
+    it is first used.)"""
+    return name.endswith((".html", ".xml")) and not any(map(is_editor_file, name.split("/")))
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:

@@ -20,6 +20,8 @@ from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloa
 from tornado import web
 from tornado.websocket import WebSocketHandler
 
+from .render import is_editor_file
+
 log = logging.getLogger(__name__)
 
 Builder = Callable[[], Sequence[str]]
@@ -56,8 +58,7 @@ class ChangeKind(enum.Enum):
 
 def classify_change(path: Path, content: Path, templates: Path, static: Path) -> ChangeKind:
     """What a changed file is: editors' swap, backup and hidden files are ignored."""
-    name = path.name
-    if name.startswith((".", "_", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp")):
+    if path.name.startswith("_") or is_editor_file(path.name):
         return ChangeKind.IGNORED
     for folder, kind in ((content, ChangeKind.CONTENT), (templates, ChangeKind.TEMPLATE), (static, ChangeKind.STATIC)):
         if path.resolve().is_relative_to(folder.resolve()):

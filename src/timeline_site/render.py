@@ -547,8 +547,9 @@ class Planner:
 
     def cards(self, slot: tuple[str, str], events: tuple[Event, ...]) -> str:
         """The digest of the events' cards, memoized on the events themselves (comparing a
-        thousand identities costs much less than a thousand digest look-ups)."""
-        return self.digests.memo(slot, events, lambda: self.digests.cards(events))
+        thousand identities costs much less than a thousand digest look-ups), or on the cards
+        of those that changed (see `Digests.memo_cards`)."""
+        return self.digests.memo_cards(slot, events)
 
     def dest_of(self, url: str) -> str:
         return url[len(self.data.config.base_path):] + "index.html"

@@ -91,6 +91,25 @@ def test_template_change_rerenders_the_pages_that_use_it(project):
     assert 'data-again="yes"' in (project.out_dir / "events/alexnet/index.html").read_text()
 
 
+def test_an_event_card_is_rendered_once_and_again_when_it_or_its_template_changes(project):
+    """Listing pages share each event's card (`cached_card`): an edit to the card's macro or to
+    the event shows on every page that lists it, and the site equals a cold build each time."""
+    builder = Builder(project)
+    builder.build()
+    cards = builder.env.globals["cached_card"]
+    assert "alexnet" in cards._cards  # rendered once, for its year, topic and kind pages
+    edit(project.templates_dir / "macros.html", '<p class="summary">', '<p class="summary changed">')
+    builder.build()
+    edit(project.content_dir / "events/2012/alexnet.md", "title: ImageNet Classification", "title: AlexNet, renamed")
+    builder.build()
+    for page in ("years/2012/index.html", "topics/vision/index.html", "kinds/paper/index.html"):
+        text = (project.out_dir / page).read_text()
+        assert '<p class="summary changed">' in text and "AlexNet, renamed" in text
+    cold = replace(project, out_dir=project.out_dir.parent / "cold", cache_dir=None)
+    Builder(cold).build()
+    assert tree(project.out_dir) == tree(cold.out_dir)
+
+
 def test_static_change_copies_that_file(project):
     builder = Builder(project)
     builder.build()

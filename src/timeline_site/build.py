@@ -321,6 +321,7 @@ class Builder:
         if sources == self._template_sources:
             return False
         self.env.cache.clear()
+        self.env.globals["cached_card"].clear()
         self._template_sources = sources
         for name in self.env.list_templates(filter_func=is_template_name):  # here, not again in each worker
             self.env.get_template(name)

@@ -402,7 +402,31 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.filters["thousands"] = lambda n: f"{n:,}"
     env.filters["join_names"] = join_names
+    env.globals["cached_card"] = CardMemo(env)
     return env
+
+
+class CardMemo:
+    """`cached_card(event)` in templates: the `card` macro of macros.html, rendered once per
+    event and process. An event's card is on its year's page, its topics' and its kind's:
+    about four times over, and a quarter of a big build's listing pages.
+
+    Kept while the event is the very same object (the model reuses unchanged events)
+    and the templates are the same (`Builder.reload_changed_templates` calls `clear`).
+    """
+
+    def __init__(self, env: jinja2.Environment):
+        self.env = env
+        self._cards: dict[str, tuple[Event, Markup]] = {}
+
+    def __call__(self, event: Event) -> Markup:
+        known = self._cards.get(event.id)
+        if known is None or known[0] is not event:
+            known = self._cards[event.id] = (event, self.env.get_template("macros.html").module.card(event))
+        return known[1]
+
+    def clear(self) -> None:
+        self._cards = {}
 
 
 def join_names(names) -> str:

@@ -334,7 +334,7 @@ class Builder:
 
         A one-shot build runs without Python's cyclic garbage collector. Nearly all
         it allocates lives until it ends, and the collector's passes over that
-        growing heap took 0.4-0.6 s of the building process at 10,000 events, most
+        growing heap took 0.6 s of the building process at 10,000 events, most
         of it in the stages that run on one core (loading's results, validating,
         modelling, planning). Its pages leave no cyclic garbage to speak of: peak
         memory measured the same without the collector. Its state is restored at the end.

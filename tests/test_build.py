@@ -1,13 +1,17 @@
 """Output: atomic swap, determinism, failure leaves the old site alone."""
+import gc
 import hashlib
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from timeline_site import write
+from timeline_site.build import BuildOptions, Builder
 from timeline_site.errors import BuildFailed
+from timeline_site.model import Timeline
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -96,9 +100,6 @@ def test_an_empty_folder_or_an_earlier_build_is_replaced(site):
 def test_editor_files_beside_the_templates_are_not_templates(site, tmp_path, remember):
     """Every template is compiled before the workers fork; an editor's swap or backup file
     or an image in templates/ (not UTF-8, not Jinja) is left alone, by a one-shot build and by serve."""
-    from timeline_site.build import BuildOptions, Builder
-    from conftest import REPO
-
     templates = tmp_path / "templates"
     shutil.copytree(REPO / "templates", templates)
     (templates / ".event.html.swp").write_bytes(b"\x00\xff\xfe{% broken")
@@ -114,8 +115,6 @@ def test_editor_files_beside_the_templates_are_not_templates(site, tmp_path, rem
 
 def test_a_one_shot_build_gives_the_garbage_collector_back_as_it_found_it(site):
     """build_site runs without the cyclic collector (for speed) and restores it, on failure too."""
-    import gc
-
     assert gc.isenabled()
     site.build()
     assert gc.isenabled() and gc.get_freeze_count() == 0
@@ -135,10 +134,6 @@ def test_a_one_shot_build_gives_the_garbage_collector_back_as_it_found_it(site):
 def test_a_build_keeps_nothing_of_the_site_once_it_returns(site):
     """Nothing global (the Markdown instance's link resolver was one) holds on to the last
     build's timeline: a program that builds now and then does not keep every event."""
-    import gc
-
-    from timeline_site.model import Timeline
-
     def timelines() -> set[int]:
         gc.collect()
         return {id(o) for o in gc.get_objects() if isinstance(o, Timeline)}

@@ -2,7 +2,9 @@
 values (or BuildFailed for a whole build), never with another exception."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import shutil
 from pathlib import PurePosixPath
 
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 
 from timeline_site.config import validate_site, validate_topics
 from timeline_site.errors import ContentError
+from timeline_site.export import _csv_line
 from timeline_site.load import SourceDoc, load_sources, parse_markdown_doc, parse_yaml_doc
 from timeline_site.markup import new_markdown, render_markdown
 from timeline_site.model import Event, PartialDate
@@ -219,11 +222,6 @@ def test_whole_builds_fail_only_with_build_failed(scratch, front, body, raw):
                         max_size=8), min_size=1, max_size=5))
 def test_csv_lines_are_what_the_csv_module_writes(cells):
     """events.csv quotes its cells by hand (for speed): exactly as the csv module would."""
-    import csv
-    import io
-
-    from timeline_site.export import _csv_line
-
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerow(cells)
     assert _csv_line(cells) == out.getvalue()

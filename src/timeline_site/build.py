@@ -32,8 +32,8 @@ from .load import FileCache, Listings, SourceDoc, Sources, event_files, load_set
 from .markup import pygments_css, render_markdown
 from .model import Event, Timeline, Topic, build_timeline, patch_timeline, same_place
 from .parallel import default_jobs, ordered_map
-from .render import (Fragments, Nav, PagePlan, Planner, RenderedPage, RenderInput, is_editor_file,
-                     is_template_name, make_environment)
+from .render import (Fragments, Nav, PagePlan, Planner, RenderedPage, RenderInput, forget_compiled_templates,
+                     is_editor_file, is_template_name, make_environment)
 from .validate import Context, ValidationMemo, lighter, validate_event, validate_events
 from .write import files_below, fresh_site, remember_pieces, update_site
 
@@ -320,8 +320,7 @@ class Builder:
                         if path.is_file() and not any(map(is_editor_file, path.relative_to(folder).parts)))
         if sources == self._template_sources:
             return False
-        self.env.cache.clear()
-        self.env.globals["cached_card"].clear()
+        forget_compiled_templates(self.env)
         self._template_sources = sources
         for name in self.env.list_templates(filter_func=is_template_name):  # here, not again in each worker
             self.env.get_template(name)

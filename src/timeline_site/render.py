@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import operator
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -35,7 +34,7 @@ from .charts import (
 )
 from .cite import bibtex_entry, is_citable, structured_data
 from .config import SiteConfig
-from .digest import Digests, generator_fingerprint, same_objects, sha
+from .digest import Digests, generator_fingerprint, same_objects, same_where_replaced, sha
 from .export import events_csv_chunks, events_json_chunks, search_index_chunks, separated
 from .model import MONTHS, Event, Kind, Neighbours, Timeline, Topic, Year, YearGroup
 from .validate import FIELDS
@@ -285,12 +284,9 @@ class AzSection:
 
 
 def same_ids_and_titles(old: Sequence[Event], new: Sequence[Event]) -> bool:
-    """The same ids and titles in the same order. Cheap after an edit: only the events that
-    are not the very objects of last time are compared."""
-    if len(old) != len(new):
-        return False
-    changed = itertools.compress(range(len(new)), map(operator.is_not, old, new))
-    return all(old[i].id == new[i].id and old[i].title == new[i].title for i in changed)
+    """The same ids and titles in the same order (only the events that are not the very
+    objects of last time are compared)."""
+    return same_where_replaced(old, new, lambda a, b: a.id == b.id and a.title == b.title)
 
 
 def az_order(events: Iterable[Event]) -> tuple[Event, ...]:
@@ -406,6 +402,13 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     return env
 
 
+def forget_compiled_templates(env: jinja2.Environment) -> None:
+    """Drop what was made from the templates as they were: the compiled templates and the
+    cards rendered with them (`CardMemo`)."""
+    env.cache.clear()
+    env.globals["cached_card"].clear()
+
+
 class CardMemo:
     """`cached_card(event)` in templates: the `card` macro of macros.html, rendered once per
     event and process. An event's card is on its year's page, its topics' and its kind's,
@@ -413,7 +416,7 @@ class CardMemo:
     of one process instead of 1.17 s.
 
     Kept while the event is the very same object (the model reuses unchanged events)
-    and the templates are the same (`Builder.reload_changed_templates` calls `clear`).
+    and the templates are the same (`forget_compiled_templates` clears it).
     """
 
     def __init__(self, env: jinja2.Environment):
@@ -712,7 +715,7 @@ def _base(data: RenderInput, title: str, description: str, url: str, crumbs: lis
     c = data.config
     return PageContext(site=c, nav=data.nav, title=title, description=description,
                        canonical=c.absolute(url), crumbs=crumbs, static=c.base_path + "static/",
-                       search_url=c.base_path + "search/", structured=structured, current_year=current_year)
+                       search_url=search_url(c), structured=structured, current_year=current_year)
 
 
 def _home_crumb(c: SiteConfig) -> Crumb:
@@ -827,7 +830,7 @@ def data_context(data: RenderInput) -> DataContext:
 def search_context(data: RenderInput, sections: Sequence[AzSection] = ()) -> SearchContext:
     """The search page; with `sections`, it links the A–Z's pages instead of listing every event."""
     c = data.config
-    return SearchContext(**_base(data, "Search", f"Search {c.title}.", c.base_path + "search/",
+    return SearchContext(**_base(data, "Search", f"Search {c.title}.", search_url(c),
                                  [_home_crumb(c), Crumb("Search", None)]),
                          az=() if sections else az_order(data.timeline.events),
                          az_links=_az_links(c, sections, None))
@@ -838,7 +841,7 @@ def az_context(data: RenderInput, sections: Sequence[AzSection], section: AzSect
     title = f"Events A–Z: {section.label}"
     return AzContext(**_base(data, title, f"Every event of {c.title} whose title starts with {section.label}.",
                              az_url(c, section.initial),
-                             [_home_crumb(c), Crumb("Search", c.base_path + "search/"), Crumb(section.label, None)]),
+                             [_home_crumb(c), Crumb("Search", search_url(c)), Crumb(section.label, None)]),
                      az=section.events, az_links=_az_links(c, sections, section), initial=section.label)
 
 
@@ -846,8 +849,12 @@ def _az_links(c: SiteConfig, sections: Sequence[AzSection], current: AzSection |
     return tuple(NavLink(s.label, az_url(c, s.initial), s is current) for s in sections)
 
 
+def search_url(c: SiteConfig) -> str:
+    return c.base_path + "search/"
+
+
 def az_url(c: SiteConfig, initial: str) -> str:
-    return f"{c.base_path}search/{initial}/"
+    return f"{search_url(c)}{initial}/"
 
 
 def first_sentence(markdown_text: str) -> str:

@@ -55,8 +55,6 @@ class SiteWriter:
 
     def target(self, dest_path: str | PurePosixPath) -> Path:
         """The file to write for `dest_path` (in an existing folder), refusing a second write or an escape."""
-        if self.fresh:
-            return Path(self._fresh_target(str(dest_path)))
         dest = PurePosixPath(dest_path)
         target = (self.root / dest).resolve()
         if not target.is_relative_to(self.root) or target == self.root:
